@@ -1,0 +1,121 @@
+"""Eligibility criteria as data; each criterion is one typed check with its thresholds.
+
+Thresholds follow the registry record of NCT07480213. Every criterion has an ``id`` (stable, used in
+reports and the API) and the ``text`` shown to investigators.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from dartnk.protocol.base import ProtocolModel
+
+
+class CriterionKind(str, Enum):
+    INCLUSION = "inclusion"
+    EXCLUSION = "exclusion"
+
+
+class _Criterion(ProtocolModel):
+    id: str
+    text: str
+
+
+class AgeRange(_Criterion):
+    check: Literal["age_range"]
+    min_years: int = Field(ge=0)
+    max_years: int = Field(ge=0)
+
+
+class Histology(_Criterion):
+    check: Literal["histology"]
+    allowed: tuple[str, ...] = Field(min_length=1)
+    allowed_stages: tuple[str, ...] = Field(min_length=1)
+
+
+class PriorTherapy(_Criterion):
+    check: Literal["prior_therapy"]
+    min_regimens: int = Field(ge=0)
+    platinum_required: bool = True
+    platinum_waived_if_contraindicated: bool = True
+
+
+class MeasurableDisease(_Criterion):
+    check: Literal["measurable_disease"]
+
+
+class Ecog(_Criterion):
+    check: Literal["ecog"]
+    max_score: int = Field(ge=0, le=5)
+
+
+class LabMinimum(_Criterion):
+    """Lab value ≥ ``minimum`` in ``unit`` (converted from the record's unit)."""
+
+    check: Literal["lab_min"]
+    lab: str
+    minimum: float
+    unit: str
+
+
+class LabMaxUln(_Criterion):
+    """Lab value ≤ ``max_x_uln`` × the site's upper limit of normal."""
+
+    check: Literal["lab_max_uln"]
+    lab: str
+    max_x_uln: float = Field(gt=0)
+
+
+class CreatinineClearance(_Criterion):
+    """Cockcroft–Gault creatinine clearance ≥ ``min_ml_min`` (Cockcroft & Gault, Nephron 1976;16:31)."""
+
+    check: Literal["creatinine_clearance"]
+    min_ml_min: float = Field(gt=0)
+    weight: Literal["actual", "ideal", "adjusted", "lower_of_actual_and_ideal"] = "actual"
+    measured_overrides: bool = Field(default=True, description="a measured (24-h urine) clearance, when given, is used instead")
+
+
+class Lvef(_Criterion):
+    check: Literal["lvef"]
+    min_percent: float = Field(gt=0, le=100)
+
+
+class LifeExpectancy(_Criterion):
+    check: Literal["life_expectancy"]
+    min_weeks: int = Field(ge=0)
+
+
+class Flag(_Criterion):
+    """A yes/no fact of the record; the criterion is met when the fact equals ``required``."""
+
+    check: Literal["flag"]
+    fact: str
+    required: bool
+
+
+class WithinMonths(_Criterion):
+    """An exposure (e.g. prior cellular therapy) must not have occurred within ``months`` before consent."""
+
+    check: Literal["not_within_months"]
+    fact: str
+    months: int = Field(ge=0)
+
+
+class SteroidDose(_Criterion):
+    check: Literal["steroid_dose"]
+    max_prednisone_mg_day: float = Field(ge=0)
+
+
+Criterion = Annotated[
+    Union[AgeRange, Histology, PriorTherapy, MeasurableDisease, Ecog, LabMinimum, LabMaxUln,
+          CreatinineClearance, Lvef, LifeExpectancy, Flag, WithinMonths, SteroidDose],
+    Field(discriminator="check"),
+]
+
+
+class Eligibility(ProtocolModel):
+    inclusion: tuple[Criterion, ...] = Field(min_length=1)
+    exclusion: tuple[Criterion, ...] = ()

@@ -1,0 +1,74 @@
+"""Settings of the modified 3+3 (A+B) escalation family.
+
+The family is Lin & Shih's A+B design (Biostatistics 2001;2:203–215) without dose skipping:
+treat ``cohort_size`` (A) patients; with ≤ ``escalate_max_dlts`` DLTs escalate, with ≤
+``expand_max_dlts`` treat ``cohort_expansion`` (B) more, otherwise the level is too toxic; after
+A+B, escalate with ≤ ``escalate_max_dlts_expanded`` DLTs, otherwise too toxic. The classic 3+3
+is A = B = 3 with 0, 1 and 1 (Storer, Biometrics 1989;45:925–937).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import Field, model_validator
+
+from dartnk.protocol.base import ProtocolModel
+
+
+class EscalationDesign(str, Enum):
+    THREE_PLUS_THREE = "3+3"
+
+
+class MtdRule(str, Enum):
+    """How the MTD is named once a level is too toxic.
+
+    ``below_toxic``: the highest level below the lowest too-toxic level (with ``deescalate``,
+    only once it has A+B patients). ``highest_full_tolerated``: the highest level that was
+    tolerated with A+B patients treated; levels with only A patients are not candidates.
+    """
+
+    BELOW_TOXIC = "below_toxic"
+    HIGHEST_FULL_TOLERATED = "highest_full_tolerated"
+
+
+class Stagger(ProtocolModel):
+    """Sentinel dosing: the first patient of each cohort is observed before the others are dosed."""
+
+    sentinel_days: int = Field(ge=0, description="days between the sentinel's Day 0 and the next patient's")
+    applies_to: str = Field(default="every_cohort", pattern=r"^(every_cohort|first_cohort_per_level|first_cohort_per_arm)$")
+
+
+class EscalationSettings(ProtocolModel):
+    """One arm's dose-escalation rule; every modification of the 3+3 is a setting."""
+
+    design: EscalationDesign = EscalationDesign.THREE_PLUS_THREE
+    start_level: str = Field(description="dose level id where each arm starts")
+    cohort_size: int = Field(default=3, ge=1, description="A: patients per first cohort at a level")
+    cohort_expansion: int = Field(default=3, ge=0, description="B: patients added when the first cohort is equivocal")
+    escalate_max_dlts: int = Field(default=0, ge=0, description="escalate if DLTs among A ≤ this")
+    expand_max_dlts: int = Field(default=1, ge=0, description="add B if DLTs among A ≤ this (and > escalate_max_dlts)")
+    escalate_max_dlts_expanded: int = Field(default=1, ge=0, description="after A+B, escalate if DLTs ≤ this")
+    deescalate: bool = Field(default=True, description="confirm the level below a too-toxic level with A+B patients")
+    expand_top_level: bool = Field(default=True, description="treat B more at the top level after 0 DLTs among A")
+    mtd_rule: MtdRule = MtdRule.BELOW_TOXIC
+    stagger: Stagger
+    complete_window_before_escalation: bool = True
+
+    @property
+    def max_per_level(self) -> int:
+        """A + B: the most patients one level can hold."""
+        return self.cohort_size + self.cohort_expansion
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "EscalationSettings":
+        a, b = self.cohort_size, self.cohort_expansion
+        if self.escalate_max_dlts > self.expand_max_dlts:
+            raise ValueError(f"escalate_max_dlts ({self.escalate_max_dlts}) must be ≤ expand_max_dlts ({self.expand_max_dlts})")
+        if self.expand_max_dlts >= a:
+            raise ValueError(f"expand_max_dlts ({self.expand_max_dlts}) must be < cohort_size ({a})")
+        if b == 0 and self.expand_max_dlts > self.escalate_max_dlts:
+            raise ValueError("expand_max_dlts must equal escalate_max_dlts when cohort_expansion is 0")
+        if self.escalate_max_dlts_expanded >= a + b:
+            raise ValueError(f"escalate_max_dlts_expanded ({self.escalate_max_dlts_expanded}) must be < cohort_size + cohort_expansion ({a + b})")
+        return self

@@ -1,0 +1,59 @@
+"""Reading a protocol: YAML text → validated :class:`Protocol`, with every problem's field path.
+
+The caller reads the file (I/O belongs to the drivers); :func:`parse_protocol` is pure.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import yaml
+from pydantic import ValidationError
+
+from dartnk.errors import Problem, ProtocolError, problems_from_pydantic
+from dartnk.protocol.model import Protocol
+
+DEFAULT_PROTOCOL_NAME = "dart-nk-sclc.yaml"
+
+
+def default_protocol_text() -> str:
+    """The shipped DART-NK-SCLC protocol, as YAML text (package data)."""
+    return resources.files("dartnk.protocol").joinpath("data", DEFAULT_PROTOCOL_NAME).read_text(encoding="utf-8")
+
+
+def protocol_problems(text: str) -> tuple[Protocol | None, list[Problem]]:
+    """Validate YAML text; return the protocol (when valid) and every problem found."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        return None, [Problem("yaml", f"valid YAML ({getattr(exc, 'problem', exc)} at {where})", has_value=False)]
+    if not isinstance(data, dict):
+        return None, [Problem("protocol", "a YAML mapping at the top level", type(data).__name__)]
+    try:
+        protocol = Protocol.model_validate(data)
+    except ValidationError as exc:
+        return None, problems_from_pydantic(exc)
+    problems = protocol.cross_problems()
+    return (None if problems else protocol), problems
+
+
+def parse_protocol(text: str) -> Protocol:
+    """Validate YAML text or raise :class:`ProtocolError` listing every problem."""
+    protocol, problems = protocol_problems(text)
+    if problems:
+        raise ProtocolError(problems)
+    assert protocol is not None
+    return protocol
+
+
+_DEFAULT: Protocol | None = None
+
+
+def default_protocol() -> Protocol:
+    """The shipped protocol, parsed once (it is frozen, so sharing it is safe)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = parse_protocol(default_protocol_text())
+    return _DEFAULT

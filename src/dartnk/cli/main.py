@@ -20,12 +20,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Each module defines ``register(app)``; the order is the order of ``dartnk --help``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "protocol_cmd",
-)
 
-for _name in COMMAND_MODULES:
+def _command_modules() -> list[str]:
+    """Every ``dartnk/cli/*_cmd.py``; each defines ``register(app)`` and adds its commands."""
+    import pkgutil
+
+    from dartnk import cli
+
+    return sorted(m.name for m in pkgutil.iter_modules(cli.__path__) if m.name.endswith("_cmd"))
+
+
+for _name in _command_modules():
     importlib.import_module(f"dartnk.cli.{_name}").register(app)
 
 

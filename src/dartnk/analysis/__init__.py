@@ -1,0 +1,1 @@
+"""dartnk.analysis — see ../shared/DESIGN.md for this layer's role."""

@@ -1,0 +1,1 @@
+"""dartnk.clinical — see ../shared/DESIGN.md for this layer's role."""

@@ -1,0 +1,1 @@
+"""dartnk.design — see ../shared/DESIGN.md for this layer's role."""

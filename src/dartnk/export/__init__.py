@@ -1,0 +1,1 @@
+"""dartnk.export — see ../shared/DESIGN.md for this layer's role."""

@@ -1,0 +1,1 @@
+"""dartnk.service — see ../shared/DESIGN.md for this layer's role."""

@@ -1,0 +1,1 @@
+"""dartnk.sim — see ../shared/DESIGN.md for this layer's role."""

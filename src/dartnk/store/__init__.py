@@ -1,0 +1,1 @@
+"""dartnk.store — see ../shared/DESIGN.md for this layer's role."""

@@ -1,0 +1,1 @@
+"""dartnk.trial — see ../shared/DESIGN.md for this layer's role."""

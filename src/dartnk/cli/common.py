@@ -27,10 +27,8 @@ def handle_errors(app: typer.Typer) -> int:
     except typer.Abort:
         typer.echo("aborted", err=True)
         return 1
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:  # click's usage errors (Typer may vendor click as typer._click)
+        if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
             exc.show()
             return EXIT_USER_ERROR
         raise

@@ -117,5 +117,16 @@ Criterion = Annotated[
 
 
 class Eligibility(ProtocolModel):
+    """The criteria, and the date conventions they are evaluated with.
+
+    Ages are whole years of exact birthday arithmetic at the consent date (75 years and 364 days is
+    75). "Within N months" counts calendar months back from the consent date; a month-end consent
+    date maps to the last day of the shorter month (31 August − 6 months = 28/29 February), and an
+    event exactly N months before consent is *not* within N months.
+    """
+
     inclusion: tuple[Criterion, ...] = Field(min_length=1)
     exclusion: tuple[Criterion, ...] = ()
+    leap_day_birthday: Literal["march_1", "february_28"] = Field(default="march_1",
+        description="in a non-leap year, a 29 February birthday is reached on 1 March (English common-law "
+                    "and ISO-age convention) or on 28 February (the alternative some jurisdictions use)")

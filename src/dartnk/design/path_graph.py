@@ -1,0 +1,121 @@
+"""Every dose path of one arm, compiled into a finite graph by driving :func:`next_decision`.
+
+A *state* is the arm's counts per level and its current level. From each state the rule either
+ends the arm (MTD or none) or treats m patients at a level; each number of DLTs x = 0..m leads
+to one next state. Paths that reach the same state share their future, so states are merged
+(memoisation): counts whose status can no longer change (tolerated with A+B, too toxic) keep a
+canonical DLT count, and levels below the highest level tolerated with A+B at or below the
+current one are canonicalised too — no rule ever looks below such a level (a de-escalation chain
+stops there). The graph is independent of the true toxicities, so it is built once per
+(settings, number of levels, start level) and reused by the exact enumeration
+(:mod:`dartnk.design.exact_oc`) and the vectorised simulation (:mod:`dartnk.design.simulated_oc`);
+tests check both against :func:`next_decision` itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from dartnk.design.decision_table import LevelStatus, level_status
+from dartnk.design.escalation import EscalationAction, LevelCounts, next_decision
+from dartnk.protocol.escalation import EscalationSettings
+
+TERMINAL = -1
+"""``level`` of a state where the arm is done."""
+NO_MTD = -1
+"""``mtd`` of a terminal state that stops with no tolerable dose."""
+
+_State = tuple[int, tuple[tuple[int, int], ...]]
+
+
+@dataclass(frozen=True, eq=False)
+class PathGraph:
+    """The compiled arm. Arrays are indexed by state id; state 0 is the start.
+
+    ``level[s]``/``n_treat[s]``/``slot0[s]``: the level treated next, how many, and the index of
+    the first of them among the patients of that level (TERMINAL when done). ``next_state[s, x]``:
+    the state after x DLTs among them. ``mtd[s]``: the MTD of a terminal state (NO_MTD for none).
+    ``order``: state ids children-first (every successor precedes its predecessors).
+    """
+
+    n_levels: int
+    start: int
+    level: np.ndarray
+    n_treat: np.ndarray
+    slot0: np.ndarray
+    next_state: np.ndarray
+    mtd: np.ndarray
+    order: tuple[int, ...]
+
+    @property
+    def n_states(self) -> int:
+        return int(self.level.shape[0])
+
+
+def _canonical(settings: EscalationSettings, current: int, counts: tuple[tuple[int, int], ...]) -> _State:
+    a_b = settings.max_per_level
+    status = [level_status(settings, n, x) for n, x in counts]
+    out = list(counts)
+    floor = -1
+    for i in range(current, -1, -1):
+        if status[i] is LevelStatus.TOLERATED:
+            floor = i
+            break
+    for i, st in enumerate(status):
+        if i < floor:
+            out[i] = (a_b, 0)
+        elif st is LevelStatus.TOLERATED:
+            out[i] = (counts[i][0], 0)
+        elif st is LevelStatus.TOO_TOXIC:
+            out[i] = (counts[i][0], counts[i][0])
+    return current, tuple(out)
+
+
+@lru_cache(maxsize=64)
+def compile_paths(settings: EscalationSettings, n_levels: int, start: int) -> PathGraph:
+    """The path graph of an arm with ``n_levels`` levels starting at 0-based level ``start``."""
+    ids: dict[_State, int] = {}
+    rows: list[list] = []  # [level, n, slot0, next_states, mtd]
+    order: list[int] = []
+    max_m = settings.max_per_level
+
+    def visit(state: _State) -> int:
+        sid = ids.get(state)
+        if sid is not None:
+            return sid
+        sid = ids[state] = len(rows)
+        rows.append([TERMINAL, 0, 0, [sid] * (max_m + 1), NO_MTD])
+        current, counts = state
+        d = next_decision(settings, [LevelCounts(n, x) for n, x in counts], current)
+        if d.done:
+            rows[sid][4] = d.level if d.action is EscalationAction.DECLARE_MTD else NO_MTD
+        else:
+            lv, m = d.level, d.n_patients
+            n0, x0 = counts[lv]
+            nxt = []
+            for x in range(m + 1):
+                new = counts[:lv] + ((n0 + m, x0 + x),) + counts[lv + 1:]
+                nxt.append(visit(_canonical(settings, lv, new)))
+            rows[sid][:4] = [lv, m, n0, nxt + [sid] * (max_m + 1 - len(nxt))]
+        order.append(sid)
+        return sid
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        visit(_canonical(settings, start, tuple((0, 0) for _ in range(n_levels))))
+    finally:
+        sys.setrecursionlimit(limit)
+    return PathGraph(
+        n_levels=n_levels, start=start,
+        level=np.array([r[0] for r in rows], dtype=np.int64),
+        n_treat=np.array([r[1] for r in rows], dtype=np.int64),
+        slot0=np.array([r[2] for r in rows], dtype=np.int64),
+        next_state=np.array([r[3] for r in rows], dtype=np.int64),
+        mtd=np.array([r[4] for r in rows], dtype=np.int64),
+        order=tuple(order),
+    )

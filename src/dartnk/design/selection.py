@@ -1,0 +1,371 @@
+"""The interim construct selection: gates, criterion scores, composite, ranking, P(best), sensitivity.
+
+Inputs per construct (:class:`ArmSummary`): the escalation outcome (RP2D or none; patients and
+DLTs at the RP2D), manufacturability (products manufactured / released / failed release spec;
+vein-to-vein days), in vivo persistence (CAR transgene copies by study day per patient, e.g.
+ddPCR copies/µg DNA) and preliminary efficacy (responders among evaluable patients).
+
+Rule (protocol ``selection``; every threshold and weight is a setting):
+
+1. **Gates** — a construct is eligible only if it declared an RP2D (``require_rp2d``), its observed
+   DLT rate at the RP2D is ≤ ``max_dlt_rate_at_rp2d``, its release success rate (released /
+   manufactured) is ≥ ``min_manufacturing_success`` and ≥ ``min_patients_at_rp2d`` patients were
+   evaluated at the RP2D. Boundaries are inclusive.
+2. **Scores** in [0, 1], rates as posterior means under the protocol's Beta(prior_a, prior_b) prior:
+   safety = 1 − E[DLT rate]; efficacy = E[ORR]; manufacturability = (1 − s)·E[release success] +
+   s·max(0, 1 − median vein-to-vein / ``max_vein_to_vein_days``) with s = ``vein_to_vein_share``;
+   persistence = d·E[detection at ``persistence_day``] + (1 − d)·(median AUC₀–day / best median AUC)
+   with d = ``detection_share`` (AUC by the trapezoid rule from day 0, taken as 0 copies before
+   the first infusion).
+3. **Composite** = Σ weight × score; eligible constructs rank first by composite (ties: efficacy,
+   then safety, then construct id); the top eligible construct is selected.
+4. **P(best)** on each rate criterion: P(construct k has the lowest DLT rate / highest release
+   success / detection / ORR) under independent beta posteriors, by numerical integration
+   (midpoint rule on 4000 posterior quantiles of construct k; error < 1e-4).
+5. **Weight sensitivity**: the share of weight settings, each weight varied within [low, high]
+   and renormalised to sum to 1, under which each eligible construct has the best composite.
+   A deterministic grid by default; uniform draws from a passed ``numpy.random.Generator``.
+Pure: no I/O, no global randomness.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+import warnings
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dartnk.errors import InputError
+from dartnk.protocol.selection import SelectionCriterion, SelectionSettings
+
+_QUANTILES = 4000
+
+
+warnings.filterwarnings("ignore", message='Field name "construct" in "ArmSummary"')  # pydantic's deprecated .construct
+
+
+class ArmSummary(BaseModel):
+    """What one construct's escalation arm brings to the interim selection."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    construct: str = Field(min_length=1, description="construct id of the protocol")
+    rp2d_level: str | None = Field(default=None, description="dose level id of the RP2D (None: none declared)")
+    patients_at_rp2d: int = Field(default=0, ge=0, description="DLT-evaluable patients at the RP2D")
+    dlts_at_rp2d: int = Field(default=0, ge=0)
+    products_manufactured: int = Field(default=0, ge=0, description="manufacturing runs completed")
+    products_released: int = Field(default=0, ge=0, description="products that met the release specification")
+    products_failed: int = Field(default=0, ge=0, description="products that failed the release specification")
+    median_vein_to_vein_days: float | None = Field(default=None, ge=0,
+        description="median days from assignment to product available; computed from vein_to_vein_days if absent")
+    vein_to_vein_days: tuple[float, ...] = Field(default=(), description="per released product, days")
+    persistence: tuple[dict[int, float], ...] = Field(default=(),
+        description="per patient: study day → CAR transgene copies (e.g. ddPCR copies/µg DNA)")
+    responders: int = Field(default=0, ge=0, description="patients with a confirmed CR or PR")
+    evaluable_for_response: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "ArmSummary":
+        if self.dlts_at_rp2d > self.patients_at_rp2d:
+            raise ValueError(f"dlts_at_rp2d ({self.dlts_at_rp2d}) must be ≤ patients_at_rp2d ({self.patients_at_rp2d})")
+        if self.products_released + self.products_failed > self.products_manufactured:
+            raise ValueError(f"products_released + products_failed ({self.products_released + self.products_failed}) "
+                             f"must be ≤ products_manufactured ({self.products_manufactured})")
+        if self.responders > self.evaluable_for_response:
+            raise ValueError(f"responders ({self.responders}) must be ≤ evaluable_for_response ({self.evaluable_for_response})")
+        for i, series in enumerate(self.persistence):
+            for day, copies in series.items():
+                if day < 0 or not (math.isfinite(copies) and copies >= 0):
+                    raise ValueError(f"persistence[{i}]: day {day} must be ≥ 0 and copies ({copies}) a number ≥ 0")
+        if any(not (math.isfinite(v) and v >= 0) for v in self.vein_to_vein_days):
+            raise ValueError("vein_to_vein_days must be numbers ≥ 0")
+        return self
+
+    @property
+    def vein_to_vein(self) -> float | None:
+        if self.median_vein_to_vein_days is not None:
+            return self.median_vein_to_vein_days
+        return statistics.median(self.vein_to_vein_days) if self.vein_to_vein_days else None
+
+
+# -- persistence ------------------------------------------------------------------------------------
+
+def auc_trapezoid(series: dict[int, float], last_day: int) -> float:
+    """AUC of copies over days 0..last_day by the trapezoid rule (copies·days).
+
+    Day 0 counts 0 copies unless measured; the curve is interpolated linearly at ``last_day``
+    when samples straddle it and ends at the last sample otherwise.
+    """
+    points = sorted(series.items())
+    if not points or points[0][0] > 0:
+        points = [(0, 0.0)] + points
+    area = 0.0
+    for (d0, c0), (d1, c1) in zip(points, points[1:]):
+        if d0 >= last_day:
+            break
+        if d1 > last_day:
+            c1 = c0 + (c1 - c0) * (last_day - d0) / (d1 - d0)
+            d1 = last_day
+        area += (d1 - d0) * (c0 + c1) / 2
+    return area
+
+
+@dataclass(frozen=True)
+class PersistenceSummary:
+    peak_median: float | None
+    auc_median: float | None
+    detected: int
+    assessed: int  # patients with a sample on persistence_day
+
+    def to_json(self) -> dict:
+        return {"peak_median": self.peak_median, "auc_median": self.auc_median,
+                "detected_at_day": self.detected, "assessed_at_day": self.assessed}
+
+
+def summarise_persistence(arm: ArmSummary, settings: SelectionSettings) -> PersistenceSummary:
+    series = [s for s in arm.persistence if s]
+    if not series:
+        return PersistenceSummary(None, None, 0, 0)
+    peaks = [max(s.values()) for s in series]
+    aucs = [auc_trapezoid(s, settings.persistence_day) for s in series]
+    at_day = [s[settings.persistence_day] for s in series if settings.persistence_day in s]
+    detected = sum(1 for c in at_day if c > settings.detection_limit_copies)
+    return PersistenceSummary(statistics.median(peaks), statistics.median(aucs), detected, len(at_day))
+
+
+# -- results ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Gate:
+    gate: str
+    passed: bool
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"gate": self.gate, "passed": self.passed, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ConstructAssessment:
+    construct: str
+    gates: tuple[Gate, ...]
+    eligible: bool
+    observed: dict
+    scores: dict[str, float]
+    composite: float
+    rank: int
+    p_best: dict[str, float]
+
+    def to_json(self) -> dict:
+        return {"construct": self.construct, "eligible": self.eligible, "gates": [g.to_json() for g in self.gates],
+                "observed": self.observed, "scores": self.scores, "composite": self.composite, "rank": self.rank,
+                "p_best": self.p_best}
+
+
+@dataclass(frozen=True)
+class SelectionResult:
+    constructs: tuple[ConstructAssessment, ...]
+    sensitivity: dict[str, float]
+    sensitivity_settings: int
+    sensitivity_method: str
+    selected: str | None
+    reason: str
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def assessment(self, construct: str) -> ConstructAssessment:
+        for c in self.constructs:
+            if c.construct == construct:
+                return c
+        raise KeyError(construct)
+
+    def to_json(self) -> dict:
+        return {"selected": self.selected, "reason": self.reason, "weights": self.weights,
+                "constructs": [c.to_json() for c in sorted(self.constructs, key=lambda c: c.rank)],
+                "sensitivity": {"wins": self.sensitivity, "settings": self.sensitivity_settings,
+                                "method": self.sensitivity_method}}
+
+
+# -- the rule ---------------------------------------------------------------------------------------
+
+def _gates(arm: ArmSummary, settings: SelectionSettings) -> tuple[Gate, ...]:
+    g = settings.gates
+    out = []
+    if g.require_rp2d:
+        ok = arm.rp2d_level is not None
+        out.append(Gate("rp2d", ok, f"RP2D {arm.rp2d_level}" if ok else "no MTD/RP2D declared"))
+    n, x = arm.patients_at_rp2d, arm.dlts_at_rp2d
+    ok = n >= g.min_patients_at_rp2d
+    out.append(Gate("patients_at_rp2d", ok, f"{n} evaluable at the RP2D ({'≥' if ok else '<'} {g.min_patients_at_rp2d})"))
+    rate = x / n if n else None
+    ok = rate is not None and rate <= g.max_dlt_rate_at_rp2d
+    out.append(Gate("dlt_rate", ok, f"{x}/{n} DLTs ({'no patients' if rate is None else f'{rate:.3f}'}; "
+                                    f"{'≤' if ok else 'must be ≤'} {g.max_dlt_rate_at_rp2d:g})"))
+    m, r = arm.products_manufactured, arm.products_released
+    rate = r / m if m else None
+    ok = rate is not None and rate >= g.min_manufacturing_success
+    out.append(Gate("manufacturing_success", ok, f"{r}/{m} released ({'none manufactured' if rate is None else f'{rate:.3f}'}; "
+                                                 f"{'≥' if ok else 'must be ≥'} {g.min_manufacturing_success:g})"))
+    return tuple(out)
+
+
+def _counts(arm: ArmSummary, pers: PersistenceSummary) -> dict[SelectionCriterion, tuple[int, int, bool]]:
+    """(events, trials, higher_is_better) of each rate criterion."""
+    return {
+        SelectionCriterion.SAFETY: (arm.dlts_at_rp2d, arm.patients_at_rp2d, False),
+        SelectionCriterion.MANUFACTURABILITY: (arm.products_released, arm.products_manufactured, True),
+        SelectionCriterion.PERSISTENCE: (pers.detected, pers.assessed, True),
+        SelectionCriterion.EFFICACY: (arm.responders, arm.evaluable_for_response, True),
+    }
+
+
+def _posterior_mean(x: int, n: int, settings: SelectionSettings) -> float:
+    return (settings.prior_a + x) / (settings.prior_a + settings.prior_b + n)
+
+
+def _scores(arm: ArmSummary, pers: PersistenceSummary, best_auc: float | None, settings: SelectionSettings) -> dict[str, float]:
+    s = settings
+    safety = 1 - _posterior_mean(arm.dlts_at_rp2d, arm.patients_at_rp2d, s)
+    release = _posterior_mean(arm.products_released, arm.products_manufactured, s)
+    v2v = arm.vein_to_vein
+    manuf = release if v2v is None else \
+        (1 - s.vein_to_vein_share) * release + s.vein_to_vein_share * max(0.0, 1 - v2v / s.max_vein_to_vein_days)
+    detection = _posterior_mean(pers.detected, pers.assessed, s)
+    rel_auc = 0.0 if not best_auc or pers.auc_median is None else pers.auc_median / best_auc
+    persistence = s.detection_share * detection + (1 - s.detection_share) * rel_auc
+    efficacy = _posterior_mean(arm.responders, arm.evaluable_for_response, s)
+    return {SelectionCriterion.SAFETY.value: safety, SelectionCriterion.MANUFACTURABILITY.value: manuf,
+            SelectionCriterion.PERSISTENCE.value: persistence, SelectionCriterion.EFFICACY.value: efficacy}
+
+
+def p_best(posteriors: Sequence[tuple[float, float]], higher_is_better: bool = True) -> list[float]:
+    """P(arm k has the highest (or lowest) rate) under independent Beta(a_k, b_k) posteriors.
+
+    P(k best) = ∫ Π_{j≠k} F_j(p) dF_k(p), by the midpoint rule on quantiles of arm k's posterior.
+    """
+    import numpy as np
+    from scipy.stats import beta
+
+    u = (np.arange(_QUANTILES) + 0.5) / _QUANTILES
+    out = []
+    for k, (ak, bk) in enumerate(posteriors):
+        p = beta.ppf(u, ak, bk)
+        prod = np.ones_like(p)
+        for j, (aj, bj) in enumerate(posteriors):
+            if j != k:
+                prod *= beta.cdf(p, aj, bj) if higher_is_better else beta.sf(p, aj, bj)
+        out.append(float(prod.mean()))
+    total = sum(out)
+    return [v / total for v in out] if total > 0 else out
+
+
+def _rank_key(a: dict, scores: dict[str, float], construct: str):
+    return (-a["composite"], -scores[SelectionCriterion.EFFICACY.value], -scores[SelectionCriterion.SAFETY.value], construct)
+
+
+def _weight_settings(settings: SelectionSettings, rng) -> tuple[list[dict[str, float]], str]:
+    ws = settings.weights
+    if rng is not None:
+        draws = []
+        for _ in range(settings.sensitivity_draws):
+            raw = {w.criterion.value: float(rng.uniform(w.low, w.high)) for w in ws}
+            draws.append(raw)
+        method = f"{settings.sensitivity_draws} uniform draws (Generator)"
+    else:
+        k = max(2, int(math.floor(settings.sensitivity_draws ** (1 / len(ws)) + 1e-9)))
+        axes = [[w.low + (w.high - w.low) * i / (k - 1) for i in range(k)] for w in ws]
+        draws = [{w.criterion.value: v for w, v in zip(ws, combo)} for combo in itertools.product(*axes)]
+        method = f"grid of {k} points per weight"
+    out = []
+    for raw in draws:
+        total = sum(raw.values())
+        if total > 0:
+            out.append({c: v / total for c, v in raw.items()})
+    return out, method
+
+
+def select_construct(settings: SelectionSettings, arms: Sequence[ArmSummary], rng=None) -> SelectionResult:
+    """Apply the protocol's interim selection rule to the arms' summaries (pure; ``rng`` optional)."""
+    if not arms:
+        raise InputError.field("arms", [], "at least one construct's summary")
+    ids = [a.construct for a in arms]
+    for i, c in enumerate(ids):
+        if c in ids[:i]:
+            raise InputError.field(f"arms.{i}.construct", c, "a construct listed once")
+    pers = [summarise_persistence(a, settings) for a in arms]
+    aucs = [p.auc_median for p in pers if p.auc_median is not None]
+    best_auc = max(aucs) if aucs else None
+    weights = {w.criterion.value: w.weight for w in settings.weights}
+    rows = []
+    for arm, ps in zip(arms, pers):
+        gates = _gates(arm, settings)
+        scores = _scores(arm, ps, best_auc, settings)
+        rows.append({"arm": arm, "pers": ps, "gates": gates, "eligible": all(g.passed for g in gates),
+                     "scores": scores, "composite": sum(weights[c] * scores[c] for c in weights)})
+    pbest = _p_best_all(arms, pers, settings)
+    order = sorted(range(len(rows)), key=lambda i: (not rows[i]["eligible"],) + _rank_key(rows[i], rows[i]["scores"], ids[i]))
+    rank = {i: r + 1 for r, i in enumerate(order)}
+    eligible = [i for i in order if rows[i]["eligible"]]
+    wins, n_settings, method = _sensitivity(rows, eligible, ids, settings, rng)
+    assessments = tuple(ConstructAssessment(
+        construct=ids[i], gates=r["gates"], eligible=r["eligible"], observed=_observed(r["arm"], r["pers"], settings),
+        scores=r["scores"], composite=r["composite"], rank=rank[i], p_best={c: pbest[c][i] for c in pbest})
+        for i, r in enumerate(rows))
+    selected = ids[eligible[0]] if eligible else None
+    reason = _reason(rows, ids, eligible, wins, pbest)
+    return SelectionResult(constructs=assessments, sensitivity=wins, sensitivity_settings=n_settings,
+                           sensitivity_method=method, selected=selected, reason=reason, weights=weights)
+
+
+def _p_best_all(arms, pers, settings) -> dict[str, list[float]]:
+    out = {}
+    for criterion in SelectionCriterion:
+        triples = [_counts(a, p)[criterion] for a, p in zip(arms, pers)]
+        post = [(settings.prior_a + x, settings.prior_b + n - x) for x, n, _ in triples]
+        out[criterion.value] = p_best(post, higher_is_better=triples[0][2]) if len(arms) > 1 else [1.0]
+    return out
+
+
+def _sensitivity(rows, eligible, ids, settings, rng) -> tuple[dict[str, float], int, str]:
+    draws, method = _weight_settings(settings, rng)
+    wins = {ids[i]: 0 for i in eligible}
+    for w in draws:
+        if not eligible:
+            break
+        best = min(eligible, key=lambda i: (-sum(w[c] * rows[i]["scores"][c] for c in w),) + _rank_key(rows[i], rows[i]["scores"], ids[i])[1:])
+        wins[ids[best]] += 1
+    return {c: v / len(draws) for c, v in wins.items()} if draws else wins, len(draws), method
+
+
+def _observed(arm: ArmSummary, ps: PersistenceSummary, settings: SelectionSettings) -> dict:
+    def ratio(x, n):
+        return x / n if n else None
+
+    return {"rp2d_level": arm.rp2d_level, "dlt_rate": ratio(arm.dlts_at_rp2d, arm.patients_at_rp2d),
+            "dlts": f"{arm.dlts_at_rp2d}/{arm.patients_at_rp2d}",
+            "manufacturing_success": ratio(arm.products_released, arm.products_manufactured),
+            "median_vein_to_vein_days": arm.vein_to_vein, "orr": ratio(arm.responders, arm.evaluable_for_response),
+            "responses": f"{arm.responders}/{arm.evaluable_for_response}",
+            "detection_rate": ratio(ps.detected, ps.assessed), "persistence_day": settings.persistence_day,
+            **ps.to_json()}
+
+
+def _reason(rows, ids, eligible, wins, pbest) -> str:
+    if not eligible:
+        fails = "; ".join(f"{ids[i]}: " + ", ".join(g.reason for g in r["gates"] if not g.passed) for i, r in enumerate(rows))
+        return f"no construct selected: none passes every gate ({fails})"
+    top = eligible[0]
+    r = rows[top]
+    text = f"{ids[top]} selected: passes every gate; composite {r['composite']:.3f}"
+    if len(eligible) > 1:
+        nxt = eligible[1]
+        text += f" vs {rows[nxt]['composite']:.3f} for {ids[nxt]}"
+    text += f"; best composite in {wins.get(ids[top], 0.0):.0%} of weight settings"
+    text += f"; P(best ORR) = {pbest[SelectionCriterion.EFFICACY.value][top]:.2f}"
+    excluded = [ids[i] for i in range(len(rows)) if i not in eligible]
+    if excluded:
+        text += "; excluded by gates: " + ", ".join(excluded)
+    return text

@@ -22,7 +22,8 @@ from dartnk.clinical.recist.best_response import BestResponse, Timepoint, best_o
 from dartnk.clinical.recist.lesions import (BaselineLesion, Measurement, VisitLesion, baseline_problems,
                                             baseline_sum, exact, measure, visit_problems)
 from dartnk.clinical.recist.timepoint import NonTargetResponse, OverallResponse, TargetResponse, timepoint_decision
-from dartnk.errors import InputError, Problem, problems_from_pydantic
+from dartnk.clinical.recist.settings import pydantic_problems
+from dartnk.errors import InputError, Problem
 from dartnk.protocol.response import RecistSettings
 
 PR_DECREASE = Fraction(30, 100)   #: §4.3.1: PR is a ≥ 30% decrease from the baseline sum
@@ -140,7 +141,7 @@ def _parse(model: type[BaseModel], data: Any, prefix: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_pydantic(exc, prefix)) from None
+        raise InputError(pydantic_problems(exc, prefix)) from None
 
 
 def assess(baseline: Baseline | dict, visits: list[Visit | dict], settings: RecistSettings | None = None) -> Assessment:
@@ -258,11 +259,11 @@ def _pct(value: Fraction, reference: Fraction) -> str:
 
 def assess_record(data: Any, base: RecistSettings | None = None, prefix: str = "") -> dict[str, Any]:
     """``{"baseline", "visits", "settings"?}`` → per-visit results and the best overall response as JSON."""
-    from dartnk.clinical.recist.settings import prefixed, resolve_settings, split_record
+    from dartnk.clinical.recist.settings import annotations, prefixed, resolve_settings, split_record
 
     try:
         record = split_record(data, "", {"baseline", "visits", "settings"}, {"baseline", "visits"})
         settings = resolve_settings(base, record.get("settings"))
-        return assess(parse_baseline(record["baseline"]), parse_visits(record["visits"]), settings).to_dict()
+        return {**annotations(record), **assess(parse_baseline(record["baseline"]), parse_visits(record["visits"]), settings).to_dict()}
     except InputError as exc:
         raise prefixed(exc, prefix) from None

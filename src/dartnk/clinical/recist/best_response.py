@@ -80,20 +80,28 @@ def best_overall_response(timepoints: Sequence[Timepoint | Mapping[str, Any] | t
     for i, tp in enumerate(points):
         if tp.day <= baseline_day:
             raise InputError.field(f"timepoints[{i}].day", tp.day, f"a day after the baseline (day {baseline_day})")
-    considered = _until_progression(points)
+    considered, progressed = _until_progression(points)
     if settings.confirmation_required:
         decided = _confirmed_cr(considered, settings) or _confirmed_pr(considered, settings)
     else:
         decided = _unconfirmed(considered)
-    return decided or _stable_or_worse(points, considered, settings, baseline_day)
+    return decided or _stable_or_worse(points, considered, progressed, settings, baseline_day)
 
 
-def _until_progression(points: list[Timepoint]) -> list[Timepoint]:
-    """§4.4: the best response recorded until disease progression (the PD time point included)."""
+def _until_progression(points: list[Timepoint]) -> tuple[list[Timepoint], bool]:
+    """§4.4: the best response recorded until disease progression (that time point included).
+
+    An SD (or non-CR/non-PD) right after a CR (NE in between ignored) is progression too: disease
+    seen again after a true CR is PD (Table 3 footnote a, row "CR SD … otherwise PD"). A PR after a
+    CR is not: the CR was not a true CR and both are PR (Q&A "Does a new lesion always result in PD?").
+    """
+    last: Optional[Timepoint] = None
     for i, tp in enumerate(points):
-        if tp.overall is O.PD:
-            return points[: i + 1]
-    return points
+        if tp.overall is O.PD or (tp.overall in _STABLE and last is not None and last.overall is O.CR):
+            return points[: i + 1], True
+        if tp.overall is not O.NE:
+            last = tp
+    return points, False
 
 
 def _unconfirmed(points: list[Timepoint]) -> Optional[BestResponse]:
@@ -144,25 +152,28 @@ def _confirmed_pr(points: list[Timepoint], settings: RecistSettings) -> Optional
     return None
 
 
-def _stable_or_worse(points: list[Timepoint], considered: list[Timepoint], settings: RecistSettings,
-                     baseline_day: int) -> BestResponse:
+def _stable_or_worse(points: list[Timepoint], considered: list[Timepoint], progressed: bool,
+                     settings: RecistSettings, baseline_day: int) -> BestResponse:
     """No (confirmed) response: SD if its minimum duration was met, otherwise PD or NE (§4.4)."""
     stable = O.NON_CR_NON_PD if _non_target_only(points) else O.SD
     unconfirmed = [tp for tp in considered if tp.overall in _RESPONSE]
     prefix = (f"{unconfirmed[0].overall.value} at day {unconfirmed[0].day} not confirmed "
               f"(no CR/PR ≥ {settings.confirmation_min_days} days later); ") if unconfirmed else ""
-    long_enough = next((tp for tp in considered if tp.overall in _STABLE_OR_BETTER
+    candidates = considered[:-1] if progressed else considered
+    long_enough = next((tp for tp in candidates if tp.overall in _STABLE_OR_BETTER
                         and tp.day - baseline_day >= settings.min_sd_days), None)
     if long_enough:
         return BestResponse(stable, f"{prefix}{long_enough.overall.value} at day {long_enough.day}, "
                                     f"≥ {settings.min_sd_days} days after baseline (day {baseline_day}): "
                                     f"minimum duration for {stable.value} met (§4.4, Table 3)", long_enough.day)
-    early = next((tp for tp in considered if tp.overall in _STABLE_OR_BETTER), None)
+    early = next((tp for tp in candidates if tp.overall in _STABLE_OR_BETTER), None)
     why = (f"{prefix}{early.overall.value} at day {early.day} is < {settings.min_sd_days} days after baseline "
            f"(day {baseline_day}): minimum duration for {stable.value} not met; ") if early else prefix
-    last = considered[-1] if considered else None
-    if last and last.overall is O.PD:
-        return BestResponse(O.PD, f"{why}PD at day {last.day} (§4.4)", last.day)
+    if progressed:
+        last = considered[-1]
+        what = "PD" if last.overall is O.PD else (f"{last.overall.value} after a CR (disease seen again after CR is "
+                                                  "progression, Table 3 footnote a)")
+        return BestResponse(O.PD, f"{why}{what} at day {last.day} (§4.4)", last.day)
     if considered and all(tp.overall in (O.NED, O.NE) for tp in considered) and any(
             tp.overall is O.NED for tp in considered):
         return BestResponse(O.NED, "no evidence of disease at any evaluable time point (no disease at baseline)")
@@ -179,7 +190,7 @@ def _non_target_only(points: list[Timepoint]) -> bool:
 
 def best_record(data: Any, base: RecistSettings | None = None, prefix: str = "") -> dict[str, Any]:
     """``{"timepoints": [{"day", "overall"}], "baseline_day"?, "settings"?}`` → the best response as JSON."""
-    from dartnk.clinical.recist.settings import prefixed, resolve_settings, split_record
+    from dartnk.clinical.recist.settings import annotations, prefixed, resolve_settings, split_record
 
     try:
         record = split_record(data, "", {"timepoints", "baseline_day", "settings"}, {"timepoints"})
@@ -194,6 +205,6 @@ def best_record(data: Any, base: RecistSettings | None = None, prefix: str = "")
             if not isinstance(item, dict):
                 raise InputError.field(f"timepoints[{i}]", item, 'an object {"day", "overall"}')
             split_record(item, f"timepoints[{i}]", {"day", "overall"}, {"day", "overall"})
-        return best_overall_response(items, settings, baseline_day).to_dict()
+        return {**annotations(record), **best_overall_response(items, settings, baseline_day).to_dict()}
     except InputError as exc:
         raise prefixed(exc, prefix) from None

@@ -22,7 +22,16 @@ def resolve_settings(base: RecistSettings | None, overrides: Mapping[str, Any] |
     try:
         return RecistSettings.model_validate({**base.model_dump(), **dict(overrides)})
     except ValidationError as exc:
-        raise InputError(problems_from_pydantic(exc, field)) from None
+        raise InputError(pydantic_problems(exc, field)) from None
+
+
+def pydantic_problems(exc: ValidationError, prefix: str) -> list:
+    """Pydantic's problems with list positions written ``lesions[0]`` (as every other field path here)."""
+    import re
+    from dataclasses import replace
+
+    return [replace(p, field=re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", p.field))
+            for p in problems_from_pydantic(exc, prefix)]
 
 
 def prefixed(exc: InputError, prefix: str) -> InputError:
@@ -34,6 +43,15 @@ def prefixed(exc: InputError, prefix: str) -> InputError:
     return InputError([replace(p, field=f"{prefix}.{p.field}") for p in exc.problems])
 
 
+#: Optional fields any record may carry: echoed back (``patient_id``) or ignored (``description``).
+ANNOTATIONS = ("patient_id", "description")
+
+
+def annotations(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's ``patient_id``, to echo in the answer (a list's answers stay identifiable)."""
+    return {"patient_id": record["patient_id"]} if "patient_id" in record else {}
+
+
 def split_record(data: Any, prefix: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
     """Check a record's top-level keys: an object, nothing unknown, nothing required missing."""
     from dartnk.errors import Problem
@@ -41,7 +59,7 @@ def split_record(data: Any, prefix: str, allowed: set[str], required: set[str]) 
     if not isinstance(data, dict):
         raise InputError.field(prefix or "input", data, f"an object with {', '.join(sorted(required))}")
     problems = [Problem(f"{prefix}.{k}" if prefix else k, "unknown field", has_value=False)
-                for k in sorted(set(data) - allowed)]
+                for k in sorted(set(data) - allowed - set(ANNOTATIONS))]
     problems += [Problem(f"{prefix}.{k}" if prefix else k, "required field is missing", has_value=False)
                  for k in sorted(required - set(data))]
     if problems:

@@ -146,6 +146,7 @@ def timepoint_response(target: TargetResponse | str, non_target: NonTargetRespon
 
 def timepoint_record(data: object, prefix: str = "") -> dict:
     """``{"target", "non_target", "new_lesions"}`` → ``{"overall", "reason"}``; bad input names the field."""
+    from dartnk.clinical.recist.settings import ANNOTATIONS, annotations
     from dartnk.errors import InputError, Problem
 
     def path(name: str) -> str:
@@ -167,10 +168,10 @@ def timepoint_record(data: object, prefix: str = "") -> dict:
     if not isinstance(new, bool):
         problems.append(Problem(path("new_lesions"), "true or false", new) if "new_lesions" in data
                         else Problem(path("new_lesions"), "required field is missing (true or false)", has_value=False))
-    for extra in sorted(set(data) - {"target", "non_target", "new_lesions"}):
+    for extra in sorted(set(data) - {"target", "non_target", "new_lesions"} - set(ANNOTATIONS)):
         problems.append(Problem(path(extra), "unknown field", has_value=False))
     if problems:
         raise InputError(problems)
     decision = timepoint_decision(parsed["target"], parsed["non_target"], new)  # type: ignore[arg-type]
-    return {"target": parsed["target"].value, "non_target": parsed["non_target"].value,  # type: ignore[union-attr]
+    return {**annotations(data), "target": parsed["target"].value, "non_target": parsed["non_target"].value,  # type: ignore[union-attr]
             "new_lesions": new, "overall": decision.overall.value, "reason": decision.reason}

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, strategies as st
 
-from dartnk.clinical.creatinine_clearance import (WeightBasis, creatinine_clearance, dosing_weight_kg,
+from dartnk.clinical.creatinine_clearance import (WeightBasis, creatinine_clearance, dosing_weight_kg, serum_creatinine_mg_dl,
                                                   ideal_body_weight_kg)
 from dartnk.errors import InputError
 
@@ -77,3 +77,28 @@ def test_properties(age, kg, scr):
     assert female == male * Fraction(85, 100)
     older = creatinine_clearance(age_years=age + 1, sex="male", weight_kg=kg, serum_creatinine_mg_dl=scr).ml_min
     assert older < male
+
+
+def test_si_constants_formula():
+    # SI form (BNF): (140 − age) × kg × 1.23 / SCr µmol/L (male), × 1.04 (female)
+    c = creatinine_clearance(age_years=40, sex="male", weight_kg=72, serum_creatinine_mg_dl=1.0, formula="si_constants")
+    assert c.ml_min == Fraction(100 * 72) * Fraction("1.23") / Fraction("88.4")
+    assert round(float(c), 2) == 100.18
+    f = creatinine_clearance(age_years=40, sex="female", weight_kg=72, serum_creatinine_mg_dl=1.0, formula="si_constants")
+    assert f.ml_min == Fraction(100 * 72) * Fraction("1.04") / Fraction("88.4")
+
+
+def test_creatinine_unit_factor():
+    assert serum_creatinine_mg_dl(88.4, "umol/L") == 1
+    assert serum_creatinine_mg_dl(88.42, "µmol/L", 88.42) == 1
+    assert serum_creatinine_mg_dl(0.0884, "mmol/L") == 1
+    with pytest.raises(InputError, match="unit"):
+        serum_creatinine_mg_dl(1, "mg/L")
+
+
+def test_minimum_serum_creatinine_rounding():
+    low = dict(age_years=40, sex="male", weight_kg=72, serum_creatinine_mg_dl=0.5)
+    assert creatinine_clearance(**low).ml_min == 200
+    rounded = creatinine_clearance(**low, min_serum_creatinine_mg_dl=1.0)
+    assert rounded.ml_min == 100 and "rounded up" in rounded.describe()
+    assert creatinine_clearance(**{**low, "serum_creatinine_mg_dl": 1.2}, min_serum_creatinine_mg_dl=1.0).ml_min == Fraction(250, 3)

@@ -259,11 +259,18 @@ def test_cns(status, ok):
 
 
 @pytest.mark.parametrize("changes,test_ok,contra_ok", [
-    (dict(childbearing_potential=False), True, True),
-    (dict(childbearing_potential=True, pregnancy_test_negative=True, agrees_to_contraception=True), True, True),
-    (dict(childbearing_potential=True, pregnancy_test_negative=False, agrees_to_contraception=False), False, False),
-    (dict(childbearing_potential=True), None, None),
-    (dict(childbearing_potential=..., pregnancy_test_negative=True), None, None),
+    (dict(childbearing_potential=False, reproductive_potential=False), True, True),
+    (dict(childbearing_potential=True, reproductive_potential=..., pregnancy_test_negative=True,
+          agrees_to_contraception=True), True, True),
+    (dict(childbearing_potential=True, reproductive_potential=..., pregnancy_test_negative=False,
+          agrees_to_contraception=False), False, False),
+    (dict(childbearing_potential=True, reproductive_potential=...), None, None),
+    (dict(childbearing_potential=..., reproductive_potential=..., pregnancy_test_negative=True), None, None),
+    # a man who can father a child: no pregnancy test, but contraception applies
+    (dict(sex="male", childbearing_potential=False, reproductive_potential=True, agrees_to_contraception=True), True, True),
+    (dict(sex="male", childbearing_potential=False, reproductive_potential=True, agrees_to_contraception=False), True, False),
+    (dict(sex="male", childbearing_potential=False, reproductive_potential=True), True, None),
+    (dict(childbearing_potential=False, reproductive_potential=..., agrees_to_contraception=False), True, False),
 ])
 def test_childbearing_potential_facts(changes, test_ok, contra_ok):
     r = evaluate_eligibility(default_protocol(), record(**changes))
@@ -303,6 +310,28 @@ def test_bad_records_name_the_field(data, field):
     with pytest.raises(InputError) as exc:
         evaluate_eligibility(default_protocol(), data)
     assert field in str(exc.value)
+
+
+def _with_crcl(**settings):
+    proto = default_protocol()
+    inclusion = tuple(c.model_copy(update=settings) if c.check == "creatinine_clearance" else c
+                      for c in proto.eligibility.inclusion)
+    return proto.model_copy(update={"eligibility": proto.eligibility.model_copy(update={"inclusion": inclusion})})
+
+
+def test_crcl_unit_settings_from_protocol():
+    # with 88.42 µmol/L per mg/dL, 88.42 µmol/L is exactly 1 mg/dL → exactly 50 mL/min
+    rec = record(**CG, labs={"creatinine": {"value": 88.42, "unit": "umol/L"}})
+    assert crit(evaluate_eligibility(_with_crcl(creatinine_umol_per_mg_dl=88.42), rec), "creatinine_clearance").met is True
+    assert crit(evaluate_eligibility(default_protocol(), rec), "creatinine_clearance").met is False
+    # SI constants: 75 × 48 × 1.23 / 88.4 = 50.09 mL/min
+    c = crit(evaluate_eligibility(_with_crcl(formula="si_constants"), record(**CG, labs={"creatinine": {"value": 88.4, "unit": "umol/L"}})),
+             "creatinine_clearance")
+    assert c.met is True and "50.1 mL/min" in c.reason and "SI constants" in c.reason
+    # rounding a low SCr up to 1.0 mg/dL
+    low = record(**CG, labs={"creatinine": {"value": 0.6, "unit": "mg/dL"}})
+    assert "83.3 mL/min" in crit(evaluate_eligibility(default_protocol(), low), "creatinine_clearance").reason
+    assert "50.0 mL/min" in crit(evaluate_eligibility(_with_crcl(min_serum_creatinine_mg_dl=1.0), low), "creatinine_clearance").reason
 
 
 def test_protocol_with_unknown_lab_or_fact():

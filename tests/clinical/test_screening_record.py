@@ -54,6 +54,7 @@ def test_prednisone_equivalents():
     ({"corticosteroids": [{"agent": "aspirin", "mg_day": 1}]}, "corticosteroids.0.agent"),
     ({"corticosteroids": [], "corticosteroid_prednisone_mg_day": 5}, "corticosteroid"),
     ({"birth_date": "2027-01-01", "consent_date": "2026-01-01"}, "birth_date"),
+    ({"childbearing_potential": True, "reproductive_potential": False}, "reproductive_potential"),
 ])
 def test_errors_name_the_field(data, field):
     with pytest.raises(InputError) as exc:

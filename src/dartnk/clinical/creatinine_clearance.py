@@ -43,6 +43,7 @@ class Clearance:
     ml_min: Fraction
     weight_kg: Fraction | None
     basis: str
+    notes: str = ""
 
     def __float__(self) -> float:
         return float(self.ml_min)
@@ -50,7 +51,8 @@ class Clearance:
     def describe(self) -> str:
         if self.weight_kg is None:
             return f"{float(self.ml_min):.1f} mL/min ({self.basis})"
-        return f"{float(self.ml_min):.1f} mL/min (Cockcroft–Gault, {self.basis} weight {float(self.weight_kg):.1f} kg)"
+        return (f"{float(self.ml_min):.1f} mL/min (Cockcroft–Gault, {self.basis} weight "
+                f"{float(self.weight_kg):.1f} kg{self.notes})")
 
 
 def _q(x: float | int | Fraction) -> Fraction:
@@ -84,26 +86,60 @@ def dosing_weight_kg(basis: WeightBasis | str, sex: str, weight_kg: float | Frac
     return min(actual, ideal)
 
 
+CREATININE_UMOL_PER_MG_DL = Fraction("88.4")
+"""µmol/L per mg/dL of creatinine: 10 000 / 113.12 g/mol, rounded as KDIGO 2012 prints it."""
+SI_CONSTANTS = {"male": Fraction("1.23"), "female": Fraction("1.04")}
+"""The SI rewriting of Cockcroft–Gault: CrCl = (140 − age) × kg × K / SCr (µmol/L) (BNF, eMIMS)."""
+
+
+class Formula(str, Enum):
+    CONVENTIONAL = "conventional"
+    SI_CONSTANTS = "si_constants"
+
+
+def serum_creatinine_mg_dl(value: float | Fraction, unit: str,
+                           umol_per_mg_dl: float | Fraction = CREATININE_UMOL_PER_MG_DL) -> Fraction:
+    """Serum creatinine in mg/dL from mg/dL, µmol/L (umol/L) or mmol/L, with the given factor."""
+    v, factor = _q(value), _q(umol_per_mg_dl)
+    per = {"mg/dL": Fraction(1), "umol/L": 1 / factor, "µmol/L": 1 / factor, "mmol/L": 1000 / factor}
+    if unit not in per:
+        raise InputError.field("unit", unit, f"a creatinine unit ({', '.join(per)})")
+    return v * per[unit]
+
+
 def creatinine_clearance(*, age_years: int, sex: str, weight_kg: float, serum_creatinine_mg_dl: float | Fraction,
-                         height_cm: float | None = None, weight: WeightBasis | str = WeightBasis.ACTUAL) -> Clearance:
+                         height_cm: float | None = None, weight: WeightBasis | str = WeightBasis.ACTUAL,
+                         formula: Formula | str = Formula.CONVENTIONAL,
+                         umol_per_mg_dl: float | Fraction = CREATININE_UMOL_PER_MG_DL,
+                         min_serum_creatinine_mg_dl: float | Fraction | None = None) -> Clearance:
     """Cockcroft–Gault creatinine clearance (mL/min) from age (years), sex, weight (kg) and SCr (mg/dL).
 
-    ``weight`` chooses actual, ideal (Devine), adjusted or the lower of actual and ideal body weight.
+    ``weight`` chooses actual, ideal (Devine), adjusted or the lower of actual and ideal body weight;
+    ``formula`` the 1976 conventional form (72, × 0.85) or the SI constants (1.23 / 1.04 over µmol/L);
+    ``min_serum_creatinine_mg_dl`` rounds a lower SCr up first (a protocol choice; none by default).
     """
     if age_years < 0:
         raise InputError.field("age_years", age_years, "a non-negative age in years")
+    if sex not in DEVINE_BASE_KG:
+        raise InputError.field("sex", sex, "female or male")
     scr = _q(serum_creatinine_mg_dl)
     if scr <= 0:
         raise InputError.field("serum_creatinine_mg_dl", float(scr), "a serum creatinine > 0 mg/dL")
     if _q(weight_kg) <= 0:
         raise InputError.field("weight_kg", weight_kg, "a weight > 0 kg")
-    basis = WeightBasis(weight)
+    basis, formula = WeightBasis(weight), Formula(formula)
     kg = dosing_weight_kg(basis, sex, weight_kg, height_cm)
     if kg <= 0:
         raise InputError.field("height_cm", height_cm, f"a height giving a positive {basis.value} body weight")
-    value = (140 - _q(age_years)) * kg / (72 * scr)
-    if sex == "female":
-        value *= FEMALE_FACTOR
-    elif sex != "male":
-        raise InputError.field("sex", sex, "female or male")
-    return Clearance(ml_min=value, weight_kg=kg, basis=basis.value.replace("_", " "))
+    floor = "" if min_serum_creatinine_mg_dl is None or scr >= _q(min_serum_creatinine_mg_dl) else \
+        f", SCr rounded up to {float(min_serum_creatinine_mg_dl):g} mg/dL"
+    if floor:
+        scr = _q(min_serum_creatinine_mg_dl)
+    if formula is Formula.CONVENTIONAL:
+        value = (140 - _q(age_years)) * kg / (72 * scr)
+        if sex == "female":
+            value *= FEMALE_FACTOR
+    else:
+        value = (140 - _q(age_years)) * kg * SI_CONSTANTS[sex] / (scr * _q(umol_per_mg_dl))
+    note = "" if formula is Formula.CONVENTIONAL else ", SI constants"
+    return Clearance(ml_min=value, weight_kg=kg, basis=basis.value.replace("_", " "), notes=note + floor)

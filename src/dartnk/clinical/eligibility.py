@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any, ClassVar, NamedTuple
 
 from dartnk.clinical.calendar import add_months
-from dartnk.clinical.creatinine_clearance import creatinine_clearance
+from dartnk.clinical.creatinine_clearance import creatinine_clearance, serum_creatinine_mg_dl
 from dartnk.clinical.screening_record import (LAB_UNITS, NEVER, ScreeningRecord, exact, lab_in_unit,
                                               parse_screening_record)
 from dartnk.errors import InputError, Problem, ProtocolError
@@ -137,7 +137,7 @@ class Rule(ABC):
 
 def _at_least(value: Fraction, threshold: float, what: str, unit: str = "") -> Outcome:
     ok = value >= exact(threshold)
-    u = f" {unit}" if unit else ""
+    u = "" if not unit else ("%" if unit == "%" else (f" × {unit}" if unit.startswith("10^") else f" {unit}"))
     return Outcome(ok, f"{what} {fmt(value)}{u} {'≥' if ok else '<'} {fmt(threshold)}{u}")
 
 
@@ -267,11 +267,14 @@ class CreatinineClearanceRule(Rule, check="creatinine_clearance"):
     def decide(self, record, values):
         if "measured" in values:
             return _at_least(exact(values["measured"]), self.c.min_ml_min, "measured creatinine clearance", "mL/min")
-        scr = lab_in_unit("creatinine", values["labs.creatinine"], "mg/dL")
+        lab = values["labs.creatinine"]
+        scr = serum_creatinine_mg_dl(lab.value, lab.unit, self.c.creatinine_umol_per_mg_dl)
         if scr <= 0:
-            raise InputError.field("labs.creatinine.value", values["labs.creatinine"].value, "a serum creatinine > 0")
+            raise InputError.field("labs.creatinine.value", lab.value, "a serum creatinine > 0")
         crcl = creatinine_clearance(age_years=values["age"], sex=record.sex.value, weight_kg=record.weight_kg,
-                                    serum_creatinine_mg_dl=scr, height_cm=record.height_cm, weight=self.c.weight)
+                                    serum_creatinine_mg_dl=scr, height_cm=record.height_cm, weight=self.c.weight,
+                                    formula=self.c.formula, umol_per_mg_dl=self.c.creatinine_umol_per_mg_dl,
+                                    min_serum_creatinine_mg_dl=self.c.min_serum_creatinine_mg_dl)
         ok = crcl.ml_min >= exact(self.c.min_ml_min)
         return Outcome(ok, f"creatinine clearance {crcl.describe()} {'≥' if ok else '<'} {fmt(self.c.min_ml_min)} mL/min")
 

@@ -140,7 +140,9 @@ class ScreeningRecord(_Record):
     corticosteroid_physiologic_replacement: Optional[bool] = None
     concurrent_malignancy_requiring_treatment: Optional[bool] = None
     pregnant_or_breastfeeding: Optional[bool] = None
-    childbearing_potential: Optional[bool] = None
+    childbearing_potential: Optional[bool] = Field(default=None, description="can become pregnant (pregnancy test applies)")
+    reproductive_potential: Optional[bool] = Field(default=None,
+        description="can conceive or father a child (contraception applies); true whenever childbearing_potential is")
     pregnancy_test_negative: Optional[bool] = None
     agrees_to_contraception: Optional[bool] = None
     unsafe_per_investigator: Optional[bool] = None
@@ -159,6 +161,8 @@ class ScreeningRecord(_Record):
     def _consistent(self) -> "ScreeningRecord":
         if self.birth_date and self.consent_date and self.birth_date > self.consent_date:
             raise ValueError("birth_date must be on or before consent_date")
+        if self.childbearing_potential is True and self.reproductive_potential is False:
+            raise ValueError("reproductive_potential cannot be false for a person of childbearing potential")
         if self.corticosteroids is not None and self.corticosteroid_prednisone_mg_day is not None:
             raise ValueError("give corticosteroids or corticosteroid_prednisone_mg_day, not both")
         for name in ("prior_gene_modified_cell_therapy_date", "allogeneic_hsct_date", "myocardial_infarction_date"):
@@ -206,10 +210,22 @@ def _not_applicable_or(flag: str):
     return fact
 
 
+def _contraception(r: ScreeningRecord) -> tuple[bool | None, str]:
+    """Contraception applies to persons who can conceive or father a child."""
+    applies = r.reproductive_potential
+    if applies is None and r.childbearing_potential:
+        applies = True
+    if applies is False:
+        return True, "reproductive_potential"
+    if applies is None:
+        return (False, "agrees_to_contraception") if r.agrees_to_contraception is False else (None, "reproductive_potential")
+    return r.agrees_to_contraception, "agrees_to_contraception"
+
+
 DERIVED_FACTS = {
     "active_cns_metastases": _active_cns,
     "pregnancy_test_negative_or_not_applicable": _not_applicable_or("pregnancy_test_negative"),
-    "agrees_to_contraception_or_not_applicable": _not_applicable_or("agrees_to_contraception"),
+    "agrees_to_contraception_or_not_applicable": _contraception,
 }
 """Facts computed from several fields (the protocol's ``flag`` criteria may name these)."""
 

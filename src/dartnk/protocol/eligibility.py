@@ -76,6 +76,14 @@ class CreatinineClearance(_Criterion):
     min_ml_min: float = Field(gt=0)
     weight: Literal["actual", "ideal", "adjusted", "lower_of_actual_and_ideal"] = "actual"
     measured_overrides: bool = Field(default=True, description="a measured (24-h urine) clearance, when given, is used instead")
+    formula: Literal["conventional", "si_constants"] = Field(default="conventional",
+        description="conventional: SCr in mg/dL over 72 (× 0.85 female), the 1976 paper; si_constants: SCr in "
+                    "µmol/L with the rounded constants 1.23 (male) / 1.04 (female) used in UK and Australian practice")
+    creatinine_umol_per_mg_dl: float = Field(default=88.4, gt=0,
+        description="µmol/L per mg/dL of creatinine (88.4 = 10 000 / 113.12 g/mol, KDIGO 2012; some labs use 88.42)")
+    min_serum_creatinine_mg_dl: float | None = Field(default=None, gt=0,
+        description="a lower SCr is rounded up to this value before the formula (e.g. 0.7 or 1.0 in some "
+                    "oncology protocols); null: no rounding, as in Cockcroft & Gault 1976")
 
 
 class Lvef(_Criterion):

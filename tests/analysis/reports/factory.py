@@ -125,6 +125,8 @@ def make_trial(protocol) -> TrialData:
         DecisionData("CD56-GD2/DL1/deescalation", "deescalation", "CD56-GD2", "DL1", {"action": "de-escalate"},
                      "2/3 DLTs at DL1 (≥ 2/3): DL1 too toxic, de-escalate to DL-1", "proposed",
                      "2026-05-20T10:00:00+00:00"),
+        DecisionData("DLL3-GD2/rp2d", "rp2d", "DLL3-GD2", "DL1", {"rp2d": "DL1", "mtd": "DL1"},
+                     "0/3 DLTs at DL1, DL2 closed by the sponsor: RP2D DL1", "signed", "2026-10-01T10:00:00+00:00"),
     )
     return TrialData(protocol=protocol, data_cutoff=CUTOFF, patients=tuple(patients), exposures=tuple(exposures),
                      adverse_events=tuple(aes), dlts=tuple(dlts), labs=tuple(labs), persistence=tuple(pers),

@@ -93,7 +93,7 @@ def cell(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:.3g}" if abs(v) < 1e4 else f"{v:.3e}"
+        return f"{v:.3g}"
     return str(v)
 
 

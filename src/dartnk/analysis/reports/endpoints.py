@@ -1,11 +1,8 @@
 """Patient-level endpoints derived from the time points: best overall response, PFS and OS.
 
-* Best overall response (BOR) follows RECIST 1.1 §4.4 and Table 3 (Eisenhauer et al., Eur J Cancer
-  2009;45:228–247) with confirmation when the protocol requires it: a CR needs a later CR, a PR a
-  later PR or CR, at least ``confirmation_min_days`` after (inclusive), with only NE time points in
-  between (unless the protocol allows an intervening SD); otherwise an SD, non-CR/non-PD or
-  unconfirmed CR/PR seen at study day ≥ ``min_sd_days`` gives SD; a PD before that gives PD; else NE.
-  Time points after the first PD are ignored.
+* Best overall response (BOR): RECIST 1.1 §4.4 and Table 3 (Eisenhauer et al., Eur J Cancer
+  2009;45:228–247) with the protocol's confirmation settings, computed by the clinical layer
+  (:mod:`dartnk.clinical.recist.best_response`) from the stored time-point responses.
 * PFS: time from Day 0 to the first PD or death from any cause; patients without either are censored
   at the last adequate assessment (Day 0 if none). A PD or death after two or more missed scheduled
   assessments is censored at the last adequate assessment (FDA guidance "Clinical Trial Endpoints for
@@ -22,8 +19,9 @@ from typing import Sequence
 
 from dartnk.analysis.report_data import PatientData, ResponseAssessment, TrialData, VitalStatus
 
-RESPONSE_RANK = {"CR": 0, "PR": 1, "SD": 2, "NON-CR/NON-PD": 2, "PD": 3, "NE": 4}
-STABLE_LIKE = ("SD", "NON-CR/NON-PD")
+#: How the clinical categories fold into the five columns of a response table (RECIST 1.1 §4.4:
+#: non-CR/non-PD is the SD of non-target-only disease; NED, no disease at baseline, is not evaluable for ORR).
+TABLE_CATEGORY = {"NON_CR_NON_PD": "SD", "NED": "NE"}
 
 
 @dataclass(frozen=True)
@@ -42,52 +40,24 @@ class TimeToEvent:
     reason: str
 
 
-def _timepoints(assessments: Sequence[ResponseAssessment]) -> list[ResponseAssessment]:
-    pts = sorted((a for a in assessments if not a.is_baseline and a.study_day is not None),
-                 key=lambda a: a.study_day)
-    out = []
-    for a in pts:
-        out.append(a)
-        if a.overall == "PD":
-            break
-    return out
-
-
 def best_overall_response(subject_id: str, assessments: Sequence[ResponseAssessment], settings) -> BestResponse:
-    """RECIST 1.1 BOR of one patient from their time-point responses (``settings``: RecistSettings)."""
-    pts = _timepoints(assessments)
-    if settings.confirmation_required:
-        for want, ok_next in (("CR", ("CR",)), ("PR", ("PR", "CR"))):
-            for i, first in enumerate(pts):
-                if first.overall not in (("CR",) if want == "CR" else ("PR", "CR")):
-                    continue
-                for later in pts[i + 1:]:
-                    gap = later.study_day - first.study_day
-                    if later.overall in ok_next and gap >= settings.confirmation_min_days:
-                        return BestResponse(subject_id, want, f"{first.overall} on day {first.study_day} confirmed by "
-                                            f"{later.overall} on day {later.study_day} ({gap} days later)",
-                                            later.study_day)
-                    if later.overall == "NE" or (later.overall in ok_next and gap < settings.confirmation_min_days):
-                        continue
-                    if later.overall in STABLE_LIKE and settings.confirmation_allows_intervening_sd:
-                        continue
-                    break
-    else:
-        best = min(pts, key=lambda a: RESPONSE_RANK.get(a.overall, 9), default=None)
-        if best is not None and best.overall in ("CR", "PR"):
-            return BestResponse(subject_id, best.overall, f"{best.overall} on day {best.study_day} (no confirmation required)")
-    stable = [a for a in pts if a.overall in STABLE_LIKE + ("CR", "PR") and a.study_day >= settings.min_sd_days]
-    if stable:
-        a = stable[0]
-        return BestResponse(subject_id, "SD", f"{a.overall} on day {a.study_day} ≥ {settings.min_sd_days} days "
-                            "(no confirmed response)")
-    pd = [a for a in pts if a.overall == "PD"]
-    if pd:
-        return BestResponse(subject_id, "PD", f"PD on day {pd[0].study_day} before SD could be established")
-    if pts:
-        return BestResponse(subject_id, "NE", f"no time point at day ≥ {settings.min_sd_days} qualifies for SD "
-                            "and no PD")
-    return BestResponse(subject_id, "NE", "no post-baseline assessment")
+    """RECIST 1.1 BOR of one patient, by :func:`dartnk.clinical.recist.best_overall_response`.
+
+    Post-baseline time points (study day > 0, Day 0 = first infusion, the baseline for SD duration)
+    are used; a second record on the same day keeps the first.
+    """
+    from dartnk.clinical.recist import Timepoint, best_overall_response as clinical_bor
+    from dartnk.clinical.recist.timepoint import OverallResponse
+
+    points: list[Timepoint] = []
+    for a in sorted((a for a in assessments if not a.is_baseline and a.study_day is not None and a.study_day > 0),
+                    key=lambda a: a.study_day):
+        if points and points[-1].day == a.study_day:
+            continue
+        points.append(Timepoint(a.study_day, OverallResponse.parse(a.overall)))
+    result = clinical_bor(points, settings, baseline_day=0)
+    value = result.best_overall_response.value
+    return BestResponse(subject_id, TABLE_CATEGORY.get(value, value), result.reason, result.confirmation_day)
 
 
 def best_responses(data: TrialData, patients: Sequence[PatientData]) -> dict[str, BestResponse]:

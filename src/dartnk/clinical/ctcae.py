@@ -1,0 +1,252 @@
+"""CTCAE v5.0 laboratory grading from a value, its unit and the normal limits.
+
+The criteria are data (:mod:`dartnk.clinical.ctcae_table`); this module converts the inputs to
+exact rationals in the canonical unit, applies every row that applies, and answers the highest
+grade reached with the CTCAE wording that decided it. A grade that needs clinical information a
+value cannot give (e.g. Hypokalemia grade 2 "symptomatic … intervention indicated") is reached
+only through the optional flags, and the reason says what would raise the grade.
+
+Source: NCI CTCAE v5.0 (27 Nov 2017). Conventions (documented in docs/clinical-grading.md):
+baseline not given for AST/ALT/ALP/GGT/bilirubin → graded as baseline normal; baseline abnormal
+means baseline > ULN (fibrinogen: < LLN); symptoms not reported → asymptomatic.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dartnk.clinical.ctcae_table import (
+    CRITERIA_BY_TERM, FLAG_WORDING, TERM_BY_NAME, TERMS, Basis, Criterion, Direction, Op, TermSpec, When,
+)
+from dartnk.clinical.units import CANONICAL_UNIT, Quantity, exact, format_number, normalise_unit, to_canonical
+from dartnk.errors import InputError, Problem
+
+CTCAE_VERSION = "CTCAE v5.0"
+
+
+class Grading(BaseModel):
+    """A grade with the human-readable reason that decided it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    grade: int = Field(ge=0, le=5)
+    reason: str
+
+
+class CtcaeLabInput(BaseModel):
+    """One lab result to grade (the JSON record of ``dartnk grade ctcae``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: str = Field(description="the CTCAE v5.0 term exactly as CTCAE writes it")
+    value: float
+    unit: Optional[str] = Field(default=None, description="unit of value, lln, uln and baseline")
+    lln: Optional[float] = None
+    uln: Optional[float] = None
+    baseline: Optional[float] = None
+    symptomatic: Optional[bool] = None
+    on_anticoagulation: Optional[bool] = None
+    intervention_indicated: Optional[bool] = None
+    hospitalization_indicated: Optional[bool] = None
+    transfusion_indicated: Optional[bool] = None
+    life_threatening: Optional[bool] = None
+
+
+def known_terms() -> list[str]:
+    """Every CTCAE term this module grades, in table order."""
+    return [t.term for t in TERMS]
+
+
+def term_spec(term: str, field: str = "term") -> TermSpec:
+    """The term's specification; case and surrounding spaces are forgiven, anything else is an error."""
+    if isinstance(term, str):
+        wanted = " ".join(term.split()).casefold()
+        for name, spec in TERM_BY_NAME.items():
+            if name.casefold() == wanted:
+                return spec
+    raise InputError.field(field, term, "a CTCAE v5.0 term, one of: " + "; ".join(known_terms()))
+
+
+_CMP = {Op.LT: lambda a, b: a < b, Op.LE: lambda a, b: a <= b,
+        Op.GT: lambda a, b: a > b, Op.GE: lambda a, b: a >= b}
+
+
+class _Context:
+    """The converted inputs of one grading."""
+
+    def __init__(self, spec: TermSpec, data: CtcaeLabInput):
+        q = spec.quantity
+        self.spec, self.data = spec, data
+        self.unit = CANONICAL_UNIT[q]
+        self.suffix = "" if q is Quantity.RATIO else f" {self.unit}"
+        self.value = to_canonical(q, data.value, data.unit, "value")
+        self.lln = None if data.lln is None else to_canonical(q, data.lln, data.unit, "lln")
+        self.uln = None if data.uln is None else to_canonical(q, data.uln, data.unit, "uln")
+        self.baseline = None if data.baseline is None else to_canonical(q, data.baseline, data.unit, "baseline")
+        if self.value < 0:
+            raise InputError.field("value", data.value, "a value ≥ 0")
+        for name in ("lln", "uln"):
+            if getattr(self, name) is not None and getattr(self, name) <= 0:
+                raise InputError.field(name, getattr(data, name), "a limit > 0")
+        if self.baseline is not None and self.baseline < 0:
+            raise InputError.field("baseline", data.baseline, "a value ≥ 0")
+        self.baseline_abnormal = self._baseline_abnormal()
+
+    def _baseline_abnormal(self) -> bool | None:
+        rows = CRITERIA_BY_TERM[self.spec.term]
+        if self.baseline is None or not any(r.when in (When.BASELINE_ABNORMAL, When.BASELINE_NORMAL) for r in rows):
+            return None
+        limit_name = "uln" if self.spec.direction is Direction.HIGH else "lln"
+        limit = getattr(self, limit_name)
+        if limit is None:
+            raise InputError(Problem(field=limit_name, has_value=False, expected=(
+                f"required to decide whether the baseline of {self.spec.term} was normal")))
+        return self.baseline > limit if self.spec.direction is Direction.HIGH else self.baseline < limit
+
+    def applies(self, row: Criterion) -> bool:
+        w, d = row.when, self.data
+        if w is When.ALWAYS:
+            return True
+        if w is When.BASELINE_NORMAL:
+            return self.baseline_abnormal is not True
+        if w is When.BASELINE_ABNORMAL:
+            return self.baseline_abnormal is True
+        if w is When.OFF_ANTICOAGULATION:
+            return not (d.on_anticoagulation is True and self.baseline is not None)
+        if w is When.ASYMPTOMATIC:
+            return d.symptomatic is not True
+        return getattr(d, w.value) is True
+
+    def reference(self, row: Criterion) -> Fraction | None | str:
+        """The row's threshold in canonical units; None if the row is skipped; the missing field's name."""
+        b = row.basis
+        if b is Basis.ABSOLUTE:
+            return row.bound
+        if b is Basis.BASELINE:
+            return None if self.baseline is None else row.bound * self.baseline
+        limit_name = "lln" if b is Basis.LLN else "uln"
+        limit = getattr(self, limit_name)
+        if limit is None:
+            return limit_name
+        return limit + row.bound if b is Basis.ULN_PLUS else row.bound * limit
+
+    def describe(self, row: Criterion, ref: Fraction) -> str:
+        u = self.suffix
+        names = {Basis.LLN: "LLN", Basis.ULN: "ULN", Basis.BASELINE: "baseline"}
+        if row.basis is Basis.ABSOLUTE:
+            return f"{format_number(ref)}{u}"
+        if row.basis is Basis.ULN_PLUS:
+            return f"ULN + {format_number(row.bound)}{u} ({format_number(ref)}{u})"
+        factor = "" if row.bound == 1 else f"{format_number(row.bound)} × "
+        return f"{factor}{names[row.basis]} ({format_number(ref)}{u})"
+
+
+def grade_lab(data: CtcaeLabInput) -> Grading:
+    """Grade one lab result by CTCAE v5.0 (see :func:`grade_ctcae`)."""
+    spec = term_spec(data.term)
+    ctx = _Context(spec, data)
+    rows = CRITERIA_BY_TERM[spec.term]
+    best: tuple[int, Criterion | None, Fraction | None] = (0, None, None)
+    missing: list[tuple[int, str]] = []
+    for row in rows:
+        if row.basis is Basis.ABNORMAL or not ctx.applies(row):
+            continue
+        ref = ctx.reference(row)
+        if ref is None:
+            continue
+        if isinstance(ref, str):
+            missing.append((row.grade, ref))
+            continue
+        if _CMP[row.op](ctx.value, ref) and row.grade > best[0]:
+            best = (row.grade, row, ref)
+    for grade, name in missing:
+        if grade > best[0]:
+            raise InputError(Problem(field=name, has_value=False, expected=(
+                f"required to grade {spec.term} at {format_number(ctx.value)}{ctx.suffix} "
+                f"(grade {grade} is relative to the {name.upper()})")))
+    value_grade = best[0]
+    flag_row = None
+    if value_grade >= 1:
+        for row in rows:
+            if row.basis is Basis.ABNORMAL and ctx.applies(row) and row.grade > max(value_grade, flag_row.grade if flag_row else 0):
+                flag_row = row
+    return Grading(grade=max(value_grade, flag_row.grade if flag_row else 0),
+                   reason=_reason(ctx, best, flag_row))
+
+
+def _reason(ctx: _Context, best: tuple, flag_row: Criterion | None) -> str:
+    spec, value = ctx.spec, f"{format_number(ctx.value)}{ctx.suffix}"
+    given = ctx.data.unit or ""
+    if normalise_unit(given) != normalise_unit(ctx.unit) and ctx.suffix:
+        value = f"{format_number(exact(ctx.data.value, 'value'))} {given} = {value}"
+    grade, row, ref = best
+    if flag_row is not None:
+        text = (f"{spec.term} grade {flag_row.grade}: {FLAG_WORDING[flag_row.when]} with an abnormal value "
+                f"({value}) ({CTCAE_VERSION} grade {flag_row.grade}: {spec.grade_text[flag_row.grade]})")
+        final = flag_row.grade
+    elif row is not None:
+        cond = f" ({FLAG_WORDING.get(row.when, row.when.value.replace('_', ' '))})" if row.when not in (When.ALWAYS, When.OFF_ANTICOAGULATION) else ""
+        text = (f"{spec.term} grade {grade}: {value} {row.op.value} {ctx.describe(row, ref)}{cond} "
+                f"({CTCAE_VERSION} grade {grade}: {spec.grade_text[grade]})")
+        final = grade
+    else:
+        lowest = min(spec.grade_text)
+        text = (f"{spec.term} grade 0: {value} meets no {CTCAE_VERSION} criterion "
+                f"(grade {lowest}: {spec.grade_text[lowest]})")
+        final = 0
+    return text + "".join(f"; {n}" for n in _notes(ctx, final))
+
+
+def _notes(ctx: _Context, final: int) -> list[str]:
+    """What the reader should know: assumptions made and grades that clinical information would reach."""
+    notes: list[str] = []
+    rows = CRITERIA_BY_TERM[ctx.spec.term]
+    d = ctx.data
+    if ctx.baseline is None and any(r.when is When.BASELINE_NORMAL for r in rows):
+        notes.append("baseline not given: graded as if baseline was normal")
+    if ctx.baseline_abnormal:
+        notes.append(f"baseline {format_number(ctx.baseline)}{ctx.suffix} is abnormal: graded against baseline")
+    if d.on_anticoagulation and ctx.baseline is None and any(r.when is When.ON_ANTICOAGULATION for r in rows):
+        notes.append("on anticoagulation but baseline not given: graded on the absolute INR only")
+    higher: dict[int, str] = {}
+    for row in rows:
+        if row.grade <= final or ctx.applies(row) or row.when not in FLAG_WORDING \
+                or row.when is When.ON_ANTICOAGULATION:
+            continue
+        if row.basis is Basis.ABNORMAL:
+            if final >= 1:
+                higher.setdefault(row.grade, FLAG_WORDING[row.when])
+            continue
+        ref = ctx.reference(row)
+        if isinstance(ref, Fraction) and _CMP[row.op](ctx.value, ref):
+            higher.setdefault(row.grade, FLAG_WORDING[row.when])
+    if d.symptomatic is None and any(r.when is When.ASYMPTOMATIC for r in rows) and final >= 1:
+        notes.append("symptoms not reported: graded as asymptomatic")
+    for g in sorted(higher):
+        notes.append(f"grade {g} if {higher[g]} (not reported)")
+    if ctx.spec.note and final >= 1:
+        notes.append(ctx.spec.note)
+    return notes
+
+
+def grade_ctcae(term: str, value: float, unit: str | None, lln: float | None = None, uln: float | None = None,
+                baseline: float | None = None, **flags: Any) -> Grading:
+    """Grade a lab value by NCI CTCAE v5.0.
+
+    ``value``, ``lln``, ``uln`` and ``baseline`` are all in ``unit`` (e.g. ``"10^9/L"``, ``"cells/mm3"``,
+    ``"g/dL"``, ``"mg/dL"``, ``"umol/L"``, ``"mmol/L"``, ``"U/L"``). Optional flags: ``symptomatic``,
+    ``on_anticoagulation``, ``intervention_indicated``, ``hospitalization_indicated``,
+    ``transfusion_indicated``, ``life_threatening`` (CTCAE's clinical alternatives).
+    """
+    from pydantic import ValidationError
+
+    from dartnk.errors import problems_from_pydantic
+
+    try:
+        data = CtcaeLabInput(term=term, value=value, unit=unit, lln=lln, uln=uln, baseline=baseline, **flags)
+    except ValidationError as exc:
+        raise InputError(problems_from_pydantic(exc)) from None
+    return grade_lab(data)

@@ -1,0 +1,126 @@
+"""Laboratory units, converted once at the boundary with exact factors.
+
+Every lab value enters dartnk through :func:`to_canonical`, which turns the reported number into
+an exact :class:`fractions.Fraction` in the canonical unit of its quantity. Grading then compares
+exact rationals, so a value of exactly 1.5 × ULN or exactly 0.5 × 10^9/L lands on the side CTCAE
+writes, never on the side a binary rounding error would put it.
+
+Conversion factors (to the canonical unit):
+
+* cell counts, canonical 10^9/L: cells/mm3 = cells/µL = 10^6/L, so × 1/1000; 10^3/µL = 10^9/L.
+* haemoglobin and albumin, canonical g/L: g/dL × 10.
+* fibrinogen, canonical g/L: mg/dL × 1/100.
+* total bilirubin, canonical µmol/L: mg/dL × 17.104 (molar mass 584.66 g/mol).
+* creatinine, canonical µmol/L: mg/dL × 88.42 (molar mass 113.12 g/mol).
+* inorganic phosphate, canonical mmol/L: mg/dL × 0.3229 (phosphorus, 30.97 g/mol).
+* potassium, sodium, canonical mmol/L: mEq/L × 1 (monovalent ions).
+* enzymes, canonical U/L: IU/L × 1.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from dartnk.errors import InputError
+
+
+class Quantity(str, Enum):
+    """What a lab value measures; each quantity has one canonical unit."""
+
+    CELL_COUNT = "cell_count"
+    HEMOGLOBIN = "hemoglobin"
+    ALBUMIN = "albumin"
+    FIBRINOGEN = "fibrinogen"
+    BILIRUBIN = "bilirubin"
+    CREATININE = "creatinine"
+    PHOSPHATE = "phosphate"
+    ELECTROLYTE = "electrolyte"
+    ENZYME = "enzyme"
+    RATIO = "ratio"
+    SECONDS = "seconds"
+
+
+CANONICAL_UNIT: dict[Quantity, str] = {
+    Quantity.CELL_COUNT: "10^9/L",
+    Quantity.HEMOGLOBIN: "g/L",
+    Quantity.ALBUMIN: "g/L",
+    Quantity.FIBRINOGEN: "g/L",
+    Quantity.BILIRUBIN: "umol/L",
+    Quantity.CREATININE: "umol/L",
+    Quantity.PHOSPHATE: "mmol/L",
+    Quantity.ELECTROLYTE: "mmol/L",
+    Quantity.ENZYME: "U/L",
+    Quantity.RATIO: "ratio",
+    Quantity.SECONDS: "s",
+}
+
+_PER_10_9_L = {"10^9/l": Fraction(1), "x10^9/l": Fraction(1), "10e9/l": Fraction(1), "10*9/l": Fraction(1),
+               "10^3/ul": Fraction(1), "x10^3/ul": Fraction(1), "10^3/mm3": Fraction(1), "k/ul": Fraction(1),
+               "cells/mm3": Fraction(1, 1000), "/mm3": Fraction(1, 1000), "cells/ul": Fraction(1, 1000),
+               "/ul": Fraction(1, 1000)}
+_GRAMS_PER_L = {"g/l": Fraction(1), "g/dl": Fraction(10)}
+
+#: unit (normalised: lower case, µ → u, no spaces) → factor to the canonical unit, per quantity.
+FACTORS: dict[Quantity, dict[str, Fraction]] = {
+    Quantity.CELL_COUNT: _PER_10_9_L,
+    Quantity.HEMOGLOBIN: _GRAMS_PER_L,
+    Quantity.ALBUMIN: _GRAMS_PER_L,
+    Quantity.FIBRINOGEN: {"g/l": Fraction(1), "mg/dl": Fraction(1, 100)},
+    Quantity.BILIRUBIN: {"umol/l": Fraction(1), "mg/dl": Fraction("17.104")},
+    Quantity.CREATININE: {"umol/l": Fraction(1), "mg/dl": Fraction("88.42")},
+    Quantity.PHOSPHATE: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.3229")},
+    Quantity.ELECTROLYTE: {"mmol/l": Fraction(1), "meq/l": Fraction(1)},
+    Quantity.ENZYME: {"u/l": Fraction(1), "iu/l": Fraction(1)},
+    Quantity.RATIO: {"ratio": Fraction(1), "1": Fraction(1), "": Fraction(1), "inr": Fraction(1)},
+    Quantity.SECONDS: {"s": Fraction(1), "sec": Fraction(1), "seconds": Fraction(1)},
+}
+
+
+def normalise_unit(unit: str) -> str:
+    """``"µmol/L"`` → ``"umol/l"``: lower case, micro sign as ``u``, no spaces."""
+    return unit.replace("µ", "u").replace("μ", "u").replace(" ", "").lower()
+
+
+def accepted_units(quantity: Quantity) -> list[str]:
+    """The spellings accepted for a quantity (normalised)."""
+    return sorted(k for k in FACTORS[quantity] if k)
+
+
+def exact(value: Any, field: str) -> Fraction:
+    """A reported number as an exact rational of its decimal spelling (``0.1`` is 1/10, not 0.1000…0555).
+
+    Floats are read through their shortest round-trip decimal, so JSON ``1.5`` is exactly 3/2.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal, Fraction)):
+        raise InputError.field(field, value, "a number")
+    if isinstance(value, Fraction):
+        return value
+    try:
+        dec = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    except InvalidOperation:
+        raise InputError.field(field, value, "a number") from None
+    if not dec.is_finite():
+        raise InputError.field(field, value, "a finite number")
+    return Fraction(dec)
+
+
+def to_canonical(quantity: Quantity, value: Any, unit: str | None, field: str = "value",
+                 unit_field: str = "unit") -> Fraction:
+    """``value`` reported in ``unit``, as an exact Fraction in the quantity's canonical unit."""
+    factors = FACTORS[quantity]
+    key = normalise_unit(unit or "")
+    if key not in factors:
+        raise InputError.field(unit_field, unit, f"one of {', '.join(accepted_units(quantity))} "
+                                                 f"for {quantity.value.replace('_', ' ')}")
+    return exact(value, field) * factors[key]
+
+
+def format_number(x: Fraction) -> str:
+    """A readable decimal for reasons: up to 4 significant decimals, no trailing zeros."""
+    if x.denominator == 1:
+        return str(x.numerator)
+    text = f"{float(x):.4f}".rstrip("0").rstrip(".")
+    return text

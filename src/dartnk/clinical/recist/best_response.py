@@ -146,7 +146,7 @@ def _confirmed_pr(points: list[Timepoint], settings: RecistSettings) -> Optional
                 row = f"{tp.overall.value} {confirm.overall.value}"
                 note = " (the CR was not confirmed: PR at both assessments, Table 3 footnote a and Q&A)" \
                     if tp.overall is O.CR else ""
-                return BestResponse(O.PR, f"{tp.overall.value} at day {tp.day} confirmed by {confirm.overall.value} "
+                return BestResponse(O.PR, f"{tp.overall.value} at day {tp.day} and {confirm.overall.value} "
                                           f"at day {confirm.day}, ≥ {settings.confirmation_min_days} days later "
                                           f"(Table 3: {row} → PR){note}", tp.day, confirm.day)
     return None

@@ -299,8 +299,8 @@ def test_eligible_three_valued():
 @pytest.mark.parametrize("data,field", [
     ({"ecog": 6}, "ecog"),
     ({"colour": "blue"}, "colour"),
-    ({"labs": {"sodium": {"value": 140, "unit": "mmol/L"}}}, "labs"),
-    ({"labs": {"anc": {"value": 1, "unit": "g/L"}}}, "labs"),
+    ({"labs": {"sodium": {"value": 140, "unit": "mmol/L"}}}, "labs.sodium"),
+    ({"labs": {"anc": {"value": 1, "unit": "g/L"}}}, "labs.anc.unit"),
     ({"labs": {"anc": {"value": -1, "unit": "10^9/L"}}}, "labs.anc.value"),
     ({"sex": "f"}, "sex"),
     ({"birth_date": "1990-02-30"}, "birth_date"),

@@ -240,7 +240,20 @@ def parse_screening_record(data: Any, prefix: str = "") -> ScreeningRecord:
     """Validate a JSON object as a :class:`ScreeningRecord`; errors name the field path."""
     if not isinstance(data, dict):
         raise InputError.field(prefix or "record", type(data).__name__, "a JSON object (a screening record)")
+    _check_lab_names(data.get("labs"), f"{prefix}.labs" if prefix else "labs")
     try:
         return ScreeningRecord.model_validate(data)
     except ValidationError as exc:
         raise InputError(problems_from_pydantic(exc, prefix)) from None
+
+
+def _check_lab_names(labs: Any, path: str) -> None:
+    """Unknown lab ids and units, reported at their own field path (labs.sodium, labs.anc.unit)."""
+    if not isinstance(labs, dict):
+        return
+    for name, lab in labs.items():
+        if name not in LAB_UNITS:
+            raise InputError.field(f"{path}.{name}", name, f"a lab id ({', '.join(LAB_UNITS)})")
+        unit = lab.get("unit") if isinstance(lab, dict) else None
+        if isinstance(unit, str) and unit not in LAB_UNITS[name]:
+            raise InputError.field(f"{path}.{name}.unit", unit, f"a unit of {name} ({', '.join(LAB_UNITS[name])})")

@@ -1,0 +1,73 @@
+"""Committee decisions: the engine proposes (escalation, selection, stopping); committee members sign.
+
+A signature records the signer's printed name, the time (UTC) and its meaning — approved or
+rejected (21 CFR 11.50) — and is audited. An approval is sent to the engine as a
+``CommitteeDecision``, which opens the next level, the expansion, or stops the trial.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from dartnk.errors import ConflictError, NotFoundError
+from dartnk.service.auth import Action
+from dartnk.service.context import Conduct
+from dartnk.service.schemas import SignatureIn
+from dartnk.service.workflow.engine import record
+from dartnk.store.models import Decision, Signature
+
+APPROVED = "approved"
+REJECTED = "rejected"
+PROPOSED = "proposed"
+
+
+def list_decisions(c: Conduct, status: str | None = None) -> list[dict[str, Any]]:
+    c.principal.require(Action.READ_TRIAL)
+    with c.db.read() as session:
+        q = select(Decision).order_by(Decision.id)
+        if status:
+            q = q.where(Decision.status == status)
+        rows = session.execute(q).scalars().all()
+        sigs = session.execute(select(Signature).order_by(Signature.id)).scalars().all()
+        by_decision: dict[int, list[Signature]] = {}
+        for s in sigs:
+            by_decision.setdefault(s.decision_id, []).append(s)
+        return [decision_json(d, by_decision.get(d.id, [])) for d in rows]
+
+
+def sign(c: Conduct, decision_id: int, body: SignatureIn) -> dict[str, Any]:
+    """Sign a proposal; an approval makes the engine act on it (409 if it is no longer pending)."""
+    from dartnk.trial.events import CommitteeDecision
+
+    c.principal.require(Action.SIGN_DECISION)
+    with c.db.write() as session:
+        d = session.get(Decision, decision_id)
+        if d is None:
+            raise NotFoundError.field("id", decision_id, "the id of a decision (GET /api/v1/decisions)")
+        if d.status == APPROVED:
+            raise ConflictError.field("id", decision_id, "a decision still awaiting the committee (already approved)")
+        if session.execute(select(Signature.id).where(Signature.decision_id == d.id,
+                                                      Signature.user_id == c.principal.user_id)).first():
+            raise ConflictError.field("id", decision_id, "a decision you have not signed yet")
+        rec = c.recorder(session)
+        sig = rec.create(Signature(decision_id=d.id, user_id=c.principal.user_id, signer_name=c.principal.name,
+                                   meaning=body.meaning, comment=body.comment, signed_at=c.now))
+        rec.sign(d, body.meaning, body.comment)
+        record(c, session, CommitteeDecision, c.today, decision_id=d.key, approved=body.meaning == APPROVED,
+               note=body.comment)
+        rec.change(d, {"status": APPROVED if body.meaning == APPROVED else REJECTED},
+                   f"signed {body.meaning} by {c.principal.name}")
+        sigs = session.execute(select(Signature).where(Signature.decision_id == d.id).order_by(Signature.id)).scalars().all()
+        return decision_json(d, sigs) | {"signature": signature_json(sig)}
+
+
+def decision_json(d: Decision, sigs: list[Signature]) -> dict[str, Any]:
+    return {"id": d.id, "key": d.key, "kind": d.kind, "arm": d.arm, "dose_level": d.dose_level,
+            "action": d.proposal.get("action"), "n_patients": d.proposal.get("n_patients"), "reason": d.reason,
+            "status": d.status, "proposed_at": d.proposed_at.isoformat(), "signatures": [signature_json(s) for s in sigs]}
+
+
+def signature_json(s: Signature) -> dict[str, Any]:
+    return {"signer": s.signer_name, "meaning": s.meaning, "signed_at": s.signed_at.isoformat(), "comment": s.comment}

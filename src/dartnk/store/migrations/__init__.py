@@ -1,0 +1,1 @@
+"""Alembic migrations of the dartnk database (run by ``dartnk db upgrade``)."""

@@ -108,7 +108,9 @@ def _wilson(x: int, n: int, alpha: float) -> tuple[float, float]:
     p = x / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lower = 0.0 if x == 0 else max(0.0, centre - half)  # exactly 0 (and 1) at the ends, not rounding noise
+    upper = 1.0 if x == n else min(1.0, centre + half)
+    return lower, upper
 
 
 def _jeffreys(x: int, n: int, alpha: float) -> tuple[float, float]:

@@ -7,6 +7,7 @@ import typing
 from datetime import date
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from dartnk.clinical.eligibility import Rule, age_at, evaluate_eligibility
 from dartnk.errors import InputError, ProtocolError
@@ -344,3 +345,27 @@ def test_protocol_with_unknown_lab_or_fact():
     broken = proto.model_copy(update={"eligibility": proto.eligibility.model_copy(update={"exclusion": bad})})
     with pytest.raises(ProtocolError, match="fact"):
         evaluate_eligibility(broken, BASE)
+
+
+INELIGIBLE = json.loads((REPO / "examples" / "screening-ineligible.json").read_text())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.sampled_from(sorted(BASE)), max_size=12))
+def test_missing_data_never_makes_a_verdict_worse_or_better(dropped):
+    # removing facts can only turn met/unmet into undetermined, never flip a verdict
+    for full in (BASE, INELIGIBLE):
+        partial = {k: v for k, v in full.items() if k not in dropped}
+        if "birth_date" in dropped or "consent_date" in dropped:
+            partial.pop("age_years", None)
+        before = {c.id: c.met for c in evaluate_eligibility(default_protocol(), full).criteria}
+        after = evaluate_eligibility(default_protocol(), partial)
+        for c in after.criteria:
+            assert c.met is None or c.met == before[c.id], c.id
+            if c.met is None:
+                assert c.reason.startswith("missing:") or "missing:" in c.reason
+        assert after.eligible in ((True, None) if full is BASE else (False, None))
+
+
+def test_age_years_used_when_consent_date_missing():
+    assert met("age", consent_date=..., age_years=64) is True

@@ -85,9 +85,9 @@ def _leap(year: int) -> bool:
 
 def record_age(record: ScreeningRecord, leap_day_birthday: str) -> tuple[int | None, str]:
     """The age at consent (years) and where it came from; None with the missing field named."""
+    if record.birth_date is not None and record.consent_date is None:
+        return (None, "consent_date") if record.age_years is None else (record.age_years, "age_years")
     if record.birth_date is not None:
-        if record.consent_date is None:
-            return None, "consent_date"
         age = age_at(record.birth_date, record.consent_date, leap_day_birthday)
         if record.age_years is not None and record.age_years != age:
             raise InputError.field("age_years", record.age_years,

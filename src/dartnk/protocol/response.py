@@ -8,6 +8,8 @@ Schwartz et al., "RECIST 1.1 — Update and clarification: From the RECIST commi
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from dartnk.protocol.base import ProtocolModel
@@ -26,6 +28,9 @@ class RecistSettings(ProtocolModel):
         description="minimum days from the baseline assessment at which SD (or non-CR/non-PD, or an "
                     "unconfirmed CR/PR) must be seen to count as best response (§4.4: protocol-defined, "
                     "'in general not less than 6–8 weeks'); inclusive")
+    min_sd_from: Literal["baseline_assessment", "first_infusion"] = Field(default="baseline_assessment",
+        description="the day the SD minimum duration is counted from: the baseline scan's day, or Day 0 (first "
+                    "CAR-NK infusion, the start of treatment). §4.4 says 'after study entry'; protocols differ")
     too_small_default_mm: float = Field(default=5.0, ge=0,
         description="diameter recorded for a lesion present but 'too small to measure' (§3.3.1 and Appendix: "
                     "5 mm default, not changed with slice thickness); a lesion judged disappeared is 0 mm")

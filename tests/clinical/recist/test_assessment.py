@@ -218,3 +218,18 @@ def test_type_errors_inside_lists_use_bracket_positions():
     with pytest.raises(InputError) as err:
         assess_record(record, None, "[2]")
     assert err.value.field_path == "[2].visits[0].target_lesions[0].diameter_mm"
+
+
+def test_sd_minimum_counts_from_baseline_scan_or_first_infusion():
+    # §4.4 "after study entry": the protocol chooses the reference day (settings.min_sd_from).
+    b = base(30.0, day=-10)
+    visits = [visit(35, 29.0)]
+    assert assess(b, visits).best_overall_response is O.SD                       # 35 − (−10) = 45 ≥ 42
+    day0 = RecistSettings(min_sd_from="first_infusion")
+    assert assess(b, visits, day0).best_overall_response is O.NE                 # 35 − 0 < 42
+
+
+def test_no_continuing_pr_after_progression():
+    b = base(60.0, 40.0)
+    visits = [visit(42, 42.0, 28.0), visit(84, 42.0, 28.0), visit(126, 60.0, 40.0), visit(168, 48.0, 32.0)]
+    assert targets(b, *visits) == [T.PR, T.PR, T.PD, T.SD]

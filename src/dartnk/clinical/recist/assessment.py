@@ -29,6 +29,7 @@ from dartnk.protocol.response import RecistSettings
 PR_DECREASE = Fraction(30, 100)   #: §4.3.1: PR is a ≥ 30% decrease from the baseline sum
 PD_INCREASE = Fraction(20, 100)   #: §4.3.1: PD is a ≥ 20% increase over the nadir …
 PD_ABSOLUTE_MM = Fraction(5)      #: … and an absolute increase of ≥ 5 mm
+FIRST_INFUSION_DAY = 0            #: study Day 0 = first CAR-NK infusion (DESIGN.md)
 
 
 class BaselineNonTarget(str, Enum):
@@ -158,7 +159,8 @@ def assess(baseline: Baseline | dict, visits: list[Visit | dict], settings: Reci
     for visit in visits:
         values = [measure(v, node[v.id], exact(settings.too_small_default_mm)) for v in visit.target_lesions]
         prior = [Timepoint(r.day, r.overall) for r in results]
-        target, target_reason, total = _target_response(values, base_sum, nadir, prior, settings, baseline.day) \
+        target, target_reason, total = _target_response(values, base_sum, nadir, prior, settings,
+                                                        _sd_reference(baseline, settings)) \
             if has_targets else (TargetResponse.NONE, "no target lesions at baseline", None)
         non_target = visit.non_target or NonTargetResponse.NONE
         decision = timepoint_decision(target, non_target, visit.new_lesions)
@@ -171,8 +173,15 @@ def assess(baseline: Baseline | dict, visits: list[Visit | dict], settings: Reci
             target_reason=target_reason, reason=decision.reason))
         if total is not None and nadir is not None:
             nadir = min(nadir, total)
-    best = best_overall_response([Timepoint(r.day, r.overall) for r in results], settings, baseline.day)
+    best = best_overall_response([Timepoint(r.day, r.overall) for r in results], settings, _sd_reference(baseline, settings))
     return Assessment(baseline.day, base_sum, results, best)
+
+
+def _sd_reference(baseline: Baseline, settings: RecistSettings) -> int:
+    """The day the SD minimum duration counts from (``settings.min_sd_from``): baseline scan or Day 0."""
+    if settings.min_sd_from == "first_infusion" and baseline.day < FIRST_INFUSION_DAY:
+        return FIRST_INFUSION_DAY
+    return baseline.day
 
 
 def _target_response(values: list[Measurement], base_sum: Fraction, nadir: Fraction, prior: list[Timepoint],
@@ -207,7 +216,7 @@ def _target_response(values: list[Measurement], base_sum: Fraction, nadir: Fract
                                    f"({_pct(known, base_sum)}) (§4.3.1)"), known
     why = (f"sum {_mm(known)} mm: {_pct(known, base_sum)} from baseline, {_pct(known, nadir)} from the nadir "
            f"{_mm(nadir)} mm: neither PR nor PD (§4.3.1)")
-    if settings.pr_persists_after_confirmation and prior:
+    if settings.pr_persists_after_confirmation and prior and all(tp.overall is not OverallResponse.PD for tp in prior):
         established = best_overall_response(prior, settings, baseline_day)
         if established.best_overall_response in (OverallResponse.PR, OverallResponse.CR):
             return TargetResponse.PR, (f"{why}; continuing PR: a PR was assigned"

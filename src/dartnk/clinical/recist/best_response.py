@@ -77,9 +77,6 @@ def best_overall_response(timepoints: Sequence[Timepoint | Mapping[str, Any] | t
     """
     settings = settings if settings is not None else RecistSettings()
     points = as_timepoints(timepoints)
-    for i, tp in enumerate(points):
-        if tp.day <= baseline_day:
-            raise InputError.field(f"timepoints[{i}].day", tp.day, f"a day after the baseline (day {baseline_day})")
     considered, progressed = _until_progression(points)
     if settings.confirmation_required:
         decided = _confirmed_cr(considered, settings) or _confirmed_pr(considered, settings)
@@ -205,6 +202,10 @@ def best_record(data: Any, base: RecistSettings | None = None, prefix: str = "")
             if not isinstance(item, dict):
                 raise InputError.field(f"timepoints[{i}]", item, 'an object {"day", "overall"}')
             split_record(item, f"timepoints[{i}]", {"day", "overall"}, {"day", "overall"})
-        return {**annotations(record), **best_overall_response(items, settings, baseline_day).to_dict()}
+        points = as_timepoints(items)
+        for i, tp in enumerate(points):
+            if tp.day <= baseline_day:
+                raise InputError.field(f"timepoints[{i}].day", tp.day, f"a day after the baseline (day {baseline_day})")
+        return {**annotations(record), **best_overall_response(points, settings, baseline_day).to_dict()}
     except InputError as exc:
         raise prefixed(exc, prefix) from None

@@ -102,3 +102,10 @@ def test_minimum_serum_creatinine_rounding():
     rounded = creatinine_clearance(**low, min_serum_creatinine_mg_dl=1.0)
     assert rounded.ml_min == 100 and "rounded up" in rounded.describe()
     assert creatinine_clearance(**{**low, "serum_creatinine_mg_dl": 1.2}, min_serum_creatinine_mg_dl=1.0).ml_min == Fraction(250, 3)
+
+
+def test_sex_enum_accepted():
+    from dartnk.clinical.screening_record import Sex
+
+    assert creatinine_clearance(age_years=40, sex=Sex.FEMALE, weight_kg=72, serum_creatinine_mg_dl=1).ml_min == 85
+    assert ideal_body_weight_kg(Sex.MALE, 177.8) == 73

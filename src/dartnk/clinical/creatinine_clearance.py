@@ -63,6 +63,7 @@ def _q(x: float | int | Fraction) -> Fraction:
 
 def ideal_body_weight_kg(sex: str, height_cm: float | Fraction) -> Fraction:
     """Devine ideal body weight (kg): 50 (male) / 45.5 (female) + 2.3 per inch over 60 inches."""
+    sex = str(getattr(sex, "value", sex)).lower()
     if sex not in DEVINE_BASE_KG:
         raise InputError.field("sex", sex, "female or male")
     inches = _q(height_cm) / CM_PER_INCH
@@ -118,6 +119,7 @@ def creatinine_clearance(*, age_years: int, sex: str, weight_kg: float, serum_cr
     ``formula`` the 1976 conventional form (72, × 0.85) or the SI constants (1.23 / 1.04 over µmol/L);
     ``min_serum_creatinine_mg_dl`` rounds a lower SCr up first (a protocol choice; none by default).
     """
+    sex = str(getattr(sex, "value", sex)).lower()
     if age_years < 0:
         raise InputError.field("age_years", age_years, "a non-negative age in years")
     if sex not in DEVINE_BASE_KG:

@@ -117,6 +117,8 @@ def test_visit_rules_per_status():
     assert not visit({"id": "L1", "diameter_mm": 12}, {"id": "L2", "status": "too_small"})
     assert not visit({"id": "L1", "status": "coalesced", "diameter_mm": 40},
                      {"id": "L2", "status": "coalesced_into", "into": "L1"})
+    assert not visit({"id": "L1", "status": "coalesced", "diameter_mm": 40},
+                     {"id": "L2", "status": "coalesced_into", "into": "L1", "diameter_mm": 0})
     fields = lambda found: [p.field for p in found]  # noqa: E731
     assert fields(visit({"id": "L1"}, {"id": "L2", "status": "not_evaluated"})) == ["v.target_lesions[0].diameter_mm"]
     assert fields(visit({"id": "L1", "status": "too_small", "diameter_mm": 3},

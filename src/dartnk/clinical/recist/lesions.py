@@ -194,7 +194,7 @@ _NEEDS = {
     LesionStatus.SPLIT: ("fragments_mm",),
     LesionStatus.COALESCED_INTO: ("into",),
 }
-_OPTIONAL = {LesionStatus.DISAPPEARED: ("diameter_mm",)}
+_OPTIONAL = {LesionStatus.DISAPPEARED: ("diameter_mm",), LesionStatus.COALESCED_INTO: ("diameter_mm",)}
 
 
 def _status_problems(lesion: VisitLesion, path: str, lesions: list[VisitLesion]) -> list[Problem]:
@@ -209,8 +209,8 @@ def _status_problems(lesion: VisitLesion, path: str, lesions: list[VisitLesion])
             hint = " (a lesion that can be measured is 'measured', even below 5 mm)" \
                 if lesion.status is LesionStatus.TOO_SMALL else ""
             out.append(Problem(f"{path}.{name}", f"no {name} when status is {lesion.status.value}{hint}", value))
-    if lesion.status is LesionStatus.DISAPPEARED and lesion.diameter_mm not in (None, 0):
-        out.append(Problem(f"{path}.diameter_mm", "0 or absent for a disappeared lesion", lesion.diameter_mm))
+    if lesion.status in _OPTIONAL and lesion.diameter_mm not in (None, 0):
+        out.append(Problem(f"{path}.diameter_mm", f"0 or absent when status is {lesion.status.value}", lesion.diameter_mm))
     if lesion.status is LesionStatus.SPLIT and lesion.fragments_mm is not None and len(lesion.fragments_mm) < 2:
         out.append(Problem(f"{path}.fragments_mm", "at least 2 fragments for a split lesion (one piece is 'measured')",
                            lesion.fragments_mm))

@@ -20,15 +20,15 @@ def dlt(file: str = typer.Argument(..., help="JSON file with one patient record 
         protocol: Optional[str] = typer.Option(None, "--protocol", help="protocol YAML (default: the shipped protocol)")) -> None:
     """Adjudicate DLTs and evaluability for one patient's adverse events (or a list of patients)."""
     from dartnk.cli.common import each_record, echo_json, load_protocol, read_json
-    from dartnk.cli.grade_cmd import _prefixed, _validated
+    from dartnk.cli.grade_cmd import with_record_prefix, validated_record
     from dartnk.clinical.dlt import PatientAdverseEvents, adjudicate
 
     proto = load_protocol(protocol)
 
-    def one(record, prefix):
-        patient = _validated(PatientAdverseEvents, record, prefix)
-        result = _prefixed(lambda: adjudicate(proto, patient.events, infusions_received=patient.infusions_received,
-                                              observed_through_day=patient.observed_through_day), prefix)
-        return result.model_dump(mode="json")
+    def one(record):
+        patient = validated_record(PatientAdverseEvents, record)
+        return adjudicate(proto, patient.events, infusions_received=patient.infusions_received,
+                          observed_through_day=patient.observed_through_day).model_dump(mode="json")
 
-    echo_json(each_record(read_json(file), one))
+    echo_json(each_record(read_json(file), lambda record, prefix: with_record_prefix(lambda: one(record), prefix)))
+

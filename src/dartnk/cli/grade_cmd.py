@@ -19,22 +19,22 @@ def register(app: typer.Typer) -> None:
     app.add_typer(grade_app, name="grade")
 
 
-def _validated(model: Any, record: Any, prefix: str) -> Any:
-    """Validate one JSON record with a pydantic model; problems carry the record's field path."""
+def validated_record(model: Any, record: Any) -> Any:
+    """Validate one JSON record with a pydantic model (field paths relative to the record)."""
     from pydantic import ValidationError
 
     from dartnk.errors import InputError, problems_from_pydantic
 
     if not isinstance(record, dict):
-        raise InputError.field(prefix or "input", record, "a JSON object")
+        raise InputError.field("input", record, "a JSON object")
     try:
         return model.model_validate(record)
     except ValidationError as exc:
-        raise InputError(problems_from_pydantic(exc, prefix)) from None
+        raise InputError(problems_from_pydantic(exc)) from None
 
 
-def _prefixed(fn: Any, prefix: str) -> Any:
-    """Run ``fn()``; a user error's field paths get the record's prefix (``[2].lln``)."""
+def with_record_prefix(fn: Any, prefix: str) -> Any:
+    """Run ``fn()``; a user error's field paths get the record's prefix in a list (``[2].lln``)."""
     from dartnk.errors import DartnkError, InputError, Problem
 
     try:
@@ -42,14 +42,14 @@ def _prefixed(fn: Any, prefix: str) -> Any:
     except DartnkError as exc:
         if not prefix:
             raise
-        raise InputError([Problem(f"{prefix}.{p.field}", p.expected, p.value, p.has_value)
-                          for p in exc.problems]) from None
+        raise InputError([Problem(prefix if p.field == "input" else f"{prefix}.{p.field}", p.expected, p.value,
+                                  p.has_value) for p in exc.problems]) from None
 
 
 def _run(file: str, grade_one: Any) -> None:
     from dartnk.cli.common import each_record, echo_json, read_json
 
-    echo_json(each_record(read_json(file), lambda rec, prefix: _prefixed(lambda: grade_one(rec, prefix), prefix)))
+    echo_json(each_record(read_json(file), lambda rec, prefix: with_record_prefix(lambda: grade_one(rec, prefix), prefix)))
 
 
 @grade_app.command("ctcae")
@@ -57,7 +57,7 @@ def ctcae(file: str = typer.Argument(..., help=FILE_HELP)) -> None:
     """Grade lab values by CTCAE v5.0: {"term", "value", "unit", "lln"?, "uln"?, "baseline"?, flags?}."""
     from dartnk.clinical.ctcae import CtcaeLabInput, grade_lab
 
-    _run(file, lambda rec, prefix: grade_lab(_validated(CtcaeLabInput, rec, prefix)).model_dump())
+    _run(file, lambda rec, prefix: grade_lab(validated_record(CtcaeLabInput, rec)).model_dump())
 
 
 @grade_app.command("crs")
@@ -65,7 +65,7 @@ def crs(file: str = typer.Argument(..., help=FILE_HELP)) -> None:
     """Grade CRS by ASTCT 2019: {"temperature_c", "fever_masked", "hypotension", "vasopressin_added", "oxygen", "oxygen_flow_l_min"?, "death_due_to_crs"?}."""
     from dartnk.clinical.crs import CrsAssessment, grade_crs
 
-    _run(file, lambda rec, prefix: grade_crs(_validated(CrsAssessment, rec, prefix)).model_dump())
+    _run(file, lambda rec, prefix: grade_crs(validated_record(CrsAssessment, rec)).model_dump())
 
 
 @grade_app.command("icans")
@@ -73,7 +73,7 @@ def icans(file: str = typer.Argument(..., help=FILE_HELP)) -> None:
     """Grade adult ICANS by ASTCT 2019 with the ICE score: {"ice_score"? | "ice_items"?, "consciousness", "seizure", "motor", "raised_icp", "global_aphasia"?}."""
     from dartnk.clinical.icans import IcansAssessment, grade_icans
 
-    _run(file, lambda rec, prefix: grade_icans(_validated(IcansAssessment, rec, prefix)).model_dump())
+    _run(file, lambda rec, prefix: grade_icans(validated_record(IcansAssessment, rec)).model_dump())
 
 
 @grade_app.command("terms")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dartnk.clinical.crs import CrsAssessment, grade_crs
 from dartnk.clinical.ctcae import Grading, grade_ctcae, term_spec
 from dartnk.clinical.icans import IcansAssessment, grade_icans
+from dartnk.errors import DartnkError
 from dartnk.protocol.dlt import AeCategory, Attribution
 
 CRS_TERM = "Cytokine release syndrome"
@@ -118,7 +119,10 @@ class AdverseEvent(BaseModel):
         if self.icans is not None and derived is not AeCategory.ICANS:
             raise ValueError(f"icans inputs need term {ICANS_TERM!r}, not {self.term!r}")
         if self.lab is not None:
-            term_spec(self.term, "term")
+            try:
+                term_spec(self.term, "term")
+            except DartnkError as exc:
+                raise ValueError(f"lab inputs need a gradable CTCAE term ({exc.problems[0].expected})") from None
         return self
 
     @property

@@ -1,0 +1,80 @@
+"""End-to-end: ``dartnk grade ctcae|crs|icans FILE|-`` as a user runs it (a real process)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+
+
+def _ok(*args, input=None):
+    r = run_cli(*args, input=input)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def _bad(*args, input=None) -> str:
+    r = run_cli(*args, input=input)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+def test_ctcae_one_object_from_stdin():
+    # CTCAE v5.0 Neutrophil count decreased: <500/mm3 is grade 4
+    out = _ok("grade", "ctcae", "-", input=json.dumps({"term": "Neutrophil count decreased", "value": 499,
+                                                        "unit": "cells/mm3"}))
+    assert set(out) == {"grade", "reason"} and out["grade"] == 4
+
+
+def test_ctcae_examples_answer_in_kind():
+    out = _ok("grade", "ctcae", str(REPO / "examples" / "grade-ctcae-labs.json"))
+    assert isinstance(out, list) and len(out) == 12
+    # 0.5 x10^9/L neutrophils: grade 3 (<1.0 - 0.5); 75,000/mm3 platelets: grade 1 (<LLN - 75,000)
+    assert [o["grade"] for o in out[:2]] == [3, 1]
+    single = _ok("grade", "ctcae", str(REPO / "examples" / "grade-ctcae-neutrophils.json"))
+    assert single["grade"] == 4
+
+
+def test_crs_and_icans_examples():
+    crs = _ok("grade", "crs", str(REPO / "examples" / "grade-crs-list.json"))
+    assert [c["grade"] for c in crs] == [1, 2, 3, 4, 0, 5]
+    assert _ok("grade", "crs", str(REPO / "examples" / "grade-crs-grade3.json"))["grade"] == 3
+    icans = _ok("grade", "icans", str(REPO / "examples" / "grade-icans-list.json"))
+    assert [(i["ice_score"], i["grade"]) for i in icans] == [(10, 0), (8, 1), (3, 3), (0, 3), (0, 4)]
+    one = _ok("grade", "icans", str(REPO / "examples" / "grade-icans-ice-items.json"))
+    assert set(one) == {"ice_score", "grade", "reason"} and (one["ice_score"], one["grade"]) == (6, 2)
+
+
+@pytest.mark.parametrize("args,stdin,needle", [
+    (("grade", "ctcae", "-"), {"term": "Neutropenia", "value": 1, "unit": "10^9/L"}, "term:"),
+    (("grade", "ctcae", "-"), {"term": "Anemia", "value": 11, "unit": "g/dL"}, "lln: required"),
+    (("grade", "ctcae", "-"), [{"term": "Anemia", "value": 7, "unit": "g/dL"},
+                               {"term": "Anemia", "value": 7, "unit": "mg/dL"}], "[1].unit:"),
+    (("grade", "ctcae", "-"), {"term": "Anemia", "value": "low", "unit": "g/dL"}, "value:"),
+    (("grade", "crs", "-"), {"temperature_c": 39, "oxygen": "tent"}, "oxygen:"),
+    (("grade", "crs", "-"), [1], "[0]: a JSON object"),
+    (("grade", "icans", "-"), {"ice_score": 9, "ice_items": {"oriented_year": True, "oriented_month": True,
+                                                             "oriented_city": True, "oriented_hospital": True,
+                                                             "objects_named": 3, "follows_commands": True,
+                                                             "writes_sentence": True, "counts_back_by_10": True}},
+     "disagrees"),
+    (("grade", "icans", "-"), {"consciousness": "alert"}, "ice_score or ice_items is required"),
+])
+def test_bad_input_is_one_line_exit_2(args, stdin, needle):
+    line = _bad(*args, input=json.dumps(stdin))
+    assert needle in line
+
+
+def test_bad_json_and_missing_file():
+    assert "valid JSON" in _bad("grade", "crs", "-", input="{not json")
+    assert "FILE" in _bad("grade", "icans", "no-such-file.json")
+
+
+def test_terms_listing():
+    r = run_cli("grade", "terms")
+    assert r.returncode == 0 and "Hypophosphatemia" in r.stdout and "cells/mm3" in r.stdout

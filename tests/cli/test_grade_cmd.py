@@ -63,7 +63,7 @@ def test_crs_and_icans_examples():
                                                              "objects_named": 3, "follows_commands": True,
                                                              "writes_sentence": True, "counts_back_by_10": True}},
      "disagrees"),
-    (("grade", "icans", "-"), {"consciousness": "alert"}, "ice_score or ice_items is required"),
+    (("grade", "icans", "-"), {"ice_score": 4, "consciousness": "unarousable"}, "cannot undergo ICE"),
 ])
 def test_bad_input_is_one_line_exit_2(args, stdin, needle):
     line = _bad(*args, input=json.dumps(stdin))

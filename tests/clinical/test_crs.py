@@ -41,6 +41,9 @@ def test_vasopressin_does_not_count_as_second_vasopressor():
     # Table 4: "a vasopressor with or without vasopressin" is grade 3
     assert g(temperature_c=38.5, hypotension="one_vasopressor", vasopressin_added=True) == 3
     assert g(temperature_c=38.5, hypotension="multiple_vasopressors", vasopressin_added=True) == 4
+    # vasopressin as the only vasopressor is "a vasopressor": grade 3
+    r = grade_crs(CrsAssessment(temperature_c=38.5, hypotension="none", vasopressin_added=True))
+    assert r.grade == 3 and "vasopressin alone" in r.reason
 
 
 @pytest.mark.parametrize("oxygen,expected", [
@@ -81,7 +84,6 @@ def test_death_is_grade_5():
 
 
 @pytest.mark.parametrize("bad", [
-    {"temperature_c": 38.5, "hypotension": "none", "vasopressin_added": True},
     {"temperature_c": 38.5, "oxygen_flow_l_min": 4},
     {"hypotension": "one_vasopressor"},
     {"temperature_c": 38.5, "oxygen": "helmet"},

@@ -83,6 +83,12 @@ def test_most_severe_domain_named_in_reason():
     assert r.grade == 2 and "depressed level of consciousness" in r.reason
 
 
+def test_without_ice_other_domains_grade():
+    r = g(consciousness="awakens_to_voice")
+    assert (r.ice_score, r.grade) == (None, 2) and "ICE not assessed" in r.reason
+    assert g().grade == 0 and g().ice_score is None
+
+
 def test_ice_items_used_and_checked_against_score():
     assert g(ice_items={**FULL, "writes_sentence": False}).ice_score == 9
     assert g(ice_items=FULL, ice_score=10).grade == 0
@@ -91,7 +97,6 @@ def test_ice_items_used_and_checked_against_score():
 
 
 @pytest.mark.parametrize("bad", [
-    {},                                              # no ICE at all
     {"ice_score": 11}, {"ice_score": -1},
     {"ice_score": 5, "consciousness": "unarousable"},
     {"ice_score": 5, "seizure": "status"},

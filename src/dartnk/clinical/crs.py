@@ -11,7 +11,9 @@ Transplant 2019;25:625–638, Table 4 and its footnotes:
 * low-flow nasal cannula is oxygen at ≤ 6 L/min (blow-by counts as low flow); high-flow nasal
   cannula is > 6 L/min;
 * one vasopressor with or without vasopressin is grade 3; multiple vasopressors excluding
-  vasopressin are grade 4;
+  vasopressin are grade 4 (``multiple_vasopressors`` counts vasopressors other than vasopressin,
+  so it stays grade 4 with ``vasopressin_added``; vasopressin as the only vasopressor is one
+  vasopressor, grade 3);
 * positive pressure (CPAP, BiPAP, intubation and mechanical ventilation) is grade 4;
 * grade 5 is death due to CRS in which another cause is not the principal factor.
 
@@ -104,9 +106,6 @@ class CrsAssessment(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "CrsAssessment":
-        if self.vasopressin_added and self.hypotension in (Hypotension.NONE, Hypotension.NOT_REQUIRING_VASOPRESSORS):
-            raise ValueError("vasopressin_added needs hypotension one_vasopressor or multiple_vasopressors "
-                             "(vasopressin alone counts as one vasopressor)")
         if self.oxygen_flow_l_min is not None and self.oxygen is OxygenSupport.NONE:
             raise ValueError("oxygen_flow_l_min is given but oxygen is none")
         if self.temperature_c is None and not self.fever_masked and not self.death_due_to_crs:
@@ -134,7 +133,10 @@ def grade_crs(assessment: CrsAssessment) -> Grading:
         return Grading(grade=5, reason=f"CRS grade 5: death due to CRS ({SOURCE})")
     fever = a.temperature_c is not None and exact(a.temperature_c, "temperature_c") >= FEVER_MIN_C
     temp = "" if a.temperature_c is None else f"{format_number(exact(a.temperature_c, 'temperature_c'))} °C"
-    hyp = HYPOTENSION_GRADE[a.hypotension]
+    hypotension = a.hypotension
+    if a.vasopressin_added and HYPOTENSION_GRADE[hypotension] < HYPOTENSION_GRADE[Hypotension.ONE_VASOPRESSOR]:
+        hypotension = Hypotension.ONE_VASOPRESSOR   # vasopressin alone is one vasopressor
+    hyp = HYPOTENSION_GRADE[hypotension]
     oxy, oxy_words = oxygen_grade(a)
     if not fever and not a.fever_masked:
         extra = " (hypotension and hypoxia do not grade CRS without fever)" if hyp or oxy else ""
@@ -144,9 +146,10 @@ def grade_crs(assessment: CrsAssessment) -> Grading:
     grade = max(1, hyp, oxy)
     parts = [fever_words]
     if hyp:
-        words = _HYPOTENSION_WORDS[a.hypotension]
+        words = _HYPOTENSION_WORDS[hypotension]
         if a.vasopressin_added:
-            words += " with vasopressin"
+            words = "hypotension requiring vasopressin alone (one vasopressor)" if hypotension is not a.hypotension \
+                else words + " with vasopressin"
         parts.append(f"{words} (grade {hyp})")
     if oxy:
         parts.append(f"{oxy_words} (grade {oxy})")

@@ -118,9 +118,6 @@ class IcansAssessment(BaseModel):
                              f"{self.ice_items.score()}")
         score = self.ice_score if self.ice_score is not None else (
             self.ice_items.score() if self.ice_items is not None else None)
-        if score is None and self.consciousness is not Consciousness.UNAROUSABLE and not self.global_aphasia:
-            raise ValueError("ice_score or ice_items is required unless the patient is unarousable "
-                             "or has global aphasia (ICE 0)")
         if score and self.consciousness is Consciousness.UNAROUSABLE:
             raise ValueError(f"an unarousable patient cannot undergo ICE: ice_score must be 0 or omitted, "
                              f"not {score}")
@@ -130,23 +127,28 @@ class IcansAssessment(BaseModel):
 class IcansGrading(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    ice_score: int = Field(ge=0, le=ICE_MAX)
+    ice_score: Optional[int] = Field(ge=0, le=ICE_MAX, description="None when ICE was not assessed")
     grade: int = Field(ge=0, le=4)
     reason: str
 
 
-def ice_score(a: IcansAssessment) -> tuple[int, str]:
-    """The ICE score and where it came from (given, summed from items, or 0 because untestable)."""
+def ice_score(a: IcansAssessment) -> tuple[Optional[int], str]:
+    """The ICE score and where it came from (given, summed from items, 0 because untestable, or None)."""
     if a.ice_score is not None:
         return a.ice_score, f"ICE score {a.ice_score}"
     if a.ice_items is not None:
         return a.ice_items.score(), f"ICE score {a.ice_items.score()} (from items)"
-    why = "unarousable, unable to undergo ICE" if a.consciousness is Consciousness.UNAROUSABLE else "global aphasia"
-    return 0, f"ICE score 0 ({why})"
+    if a.consciousness is Consciousness.UNAROUSABLE:
+        return 0, "ICE score 0 (unarousable, unable to undergo ICE)"
+    if a.global_aphasia:
+        return 0, "ICE score 0 (global aphasia)"
+    return None, "ICE not assessed"
 
 
-def ice_grade(score: int, consciousness: Consciousness) -> int:
-    """The ICE domain's grade: 0 in an unarousable patient is grade 4, otherwise by band."""
+def ice_grade(score: Optional[int], consciousness: Consciousness) -> int:
+    """The ICE domain's grade: 0 in an unarousable patient is grade 4, otherwise by band (None: 0)."""
+    if score is None:
+        return 0
     if score == 0 and consciousness is Consciousness.UNAROUSABLE:
         return 4
     return next(g for lo, hi, g in ICE_BANDS if lo <= score <= hi)
@@ -167,7 +169,7 @@ def grade_icans(assessment: IcansAssessment) -> IcansGrading:
     grade = max(g for _, g, _ in domains)
     if grade == 0:
         return IcansGrading(ice_score=score, grade=0,
-                            reason=f"no ICANS: {score_words}, alert, no seizure, motor finding or cerebral edema ({SOURCE})")
+                            reason=f"no ICANS: {score_words}{'' if score is not None else ' (graded on the other domains)'}, alert, no seizure, motor finding or cerebral edema ({SOURCE})")
     deciding = [f"{name}: {words}" for name, g, words in domains if g == grade]
     others = [f"{name}: {words} (grade {g})" for name, g, words in domains if 0 < g < grade]
     aphasia = "; awake with global aphasia (ICE 0 is grade 3 when awake)" if a.global_aphasia and score == 0 \
@@ -175,4 +177,6 @@ def grade_icans(assessment: IcansAssessment) -> IcansGrading:
     reason = f"ICANS grade {grade}: most severe domain " + "; ".join(deciding)
     if others:
         reason += "; also " + "; ".join(others)
+    if score is None:
+        reason += "; ICE not assessed: graded on the other domains"
     return IcansGrading(ice_score=score, grade=grade, reason=reason + aphasia + f" ({SOURCE})")

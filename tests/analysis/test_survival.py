@@ -103,8 +103,10 @@ def test_median_midpoint_when_curve_sits_at_half():
 def test_median_undefined_has_reason():
     out = survival_analysis([1, 2, 3], [1, 0, 0])["groups"]["all"]
     assert out["median"] is None and "does not fall to 0.5" in out["median_reason"]
-    flat = survival_analysis([1, 2], [1, 0])["groups"]["all"]
-    assert flat["median"] is None and "exactly at 0.5" in flat["median_reason"]
+    # R survival quantile.survfit: a curve flat at exactly 0.5 to the end → midpoint with the last time
+    assert survival_analysis([1, 2, 4], [1, 1, 0])["groups"]["all"]["median"] == 2  # S = 2/3, then 1/3
+    assert survival_analysis([1, 2, 4], [1, 0, 0])["groups"]["all"]["median"] is None
+    assert survival_analysis([1, 3], [1, 0])["groups"]["all"]["median"] == 2.0
 
 
 def test_survival_before_first_event_is_one():

@@ -6,9 +6,9 @@ lacks them: Greenwood standard errors on the log scale, pointwise intervals with
 transform (lifelines' default: S^exp(∓ z·se/|log S|)), and the median's confidence interval by
 Brookmeyer & Crowley (Biometrics 1982;38:29–41) as R ``survival`` computes it (``quantile.survfit``):
 the lower limit is the first time the *lower* pointwise curve is ≤ 0.5, the upper limit the first
-time the *upper* curve is ≤ 0.5; where a curve sits exactly at 0.5 the limit is the midpoint
-between that time and the time it drops below, and a limit the curve never reaches is undefined
-(null, with the reason). Time units are those of the input (days in dartnk).
+time the *upper* curve is ≤ 0.5; where a curve sits exactly at 0.5 the value is the midpoint
+between that time and the time it drops below (or the last follow-up time when it stays at 0.5
+to the end), and a limit the curve never reaches is undefined (null, with the reason). Time units are those of the input (days in dartnk).
 """
 
 from __future__ import annotations
@@ -86,9 +86,11 @@ def _first_below(times: list[float], values: list[float | None], p: float = 0.5)
     if values[i1] < p - _TOL:  # type: ignore[operator]
         return times[i1], None
     i2 = next((i for i, v in enumerate(values) if v is not None and v < p - _TOL), None)
-    if i2 is None:
-        return None, f"stays exactly at {p:g} from {times[i1]:g} to the last time ({times[-1]:g})"
-    return (times[i1] + times[i2]) / 2, None
+    if i2 is not None:
+        return (times[i1] + times[i2]) / 2, None
+    if any(v is None for v in values[i1:]):
+        return None, f"is exactly {p:g} from {times[i1]:g} and then undefined"
+    return (times[i1] + times[-1]) / 2, None  # flat at p to the end: midpoint with the last time
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,12 @@ def _brute_pp(x, n, N, p0, theta_t, a, b):
     return total
 
 
+def test_lee_liu_table_1_example():
+    # Lee & Liu, Clin Trials 2008;5:93–106, Table 1 (panel B): N = 40, 16 responses among 23,
+    # p0 = 0.6, θ_T = 0.9, prior Beta(0.6, 0.4) → PP = 0.5656
+    assert round(predictive_probability(16, 23, 40, 0.6, 0.9, 0.6, 0.4), 4) == 0.5656
+
+
 @settings(max_examples=30, deadline=None)
 @given(n=st.integers(1, 30), frac=st.floats(0, 1), extra=st.integers(1, 20))
 def test_predictive_probability_equals_the_sum(n, frac, extra):

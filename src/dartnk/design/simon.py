@@ -160,8 +160,16 @@ def _check(p0: float, p1: float, alpha: float, beta: float) -> None:
 
 
 def simon_designs(p0: float, p1: float, alpha: float = 0.05, beta: float = 0.2) -> SimonResult:
-    """The optimal and minimax two-stage designs for H0: p ≤ p0 against p ≥ p1 (exact search)."""
+    """The optimal and minimax two-stage designs for H0: p ≤ p0 against p ≥ p1 (exact search).
+
+    Results are cached per (p0, p1, α, β): a simulator may call this once per scenario cheaply.
+    """
     _check(p0, p1, alpha, beta)
+    return _search(float(p0), float(p1), float(alpha), float(beta))
+
+
+@lru_cache(maxsize=256)
+def _search(p0: float, p1: float, alpha: float, beta: float) -> SimonResult:
     minimax = None
     n = 2
     while minimax is None:

@@ -41,6 +41,10 @@ def test_prednisone_equivalents():
                                                    {"agent": "hydrocortisone", "mg_day": 20}]})
     assert r.prednisone_mg_day() == 15      # 8 mg methylprednisolone = 10 mg prednisone; 20 mg hydrocortisone = 5
     assert parse_screening_record({"corticosteroids": []}).prednisone_mg_day() == 0
+    # prednisolone label: 15 mg prednisolone = 2.25 mg dexamethasone = 2.25 mg betamethasone = 75 mg cortisone
+    for agent, mg in (("dexamethasone", 2.25), ("betamethasone", 2.25), ("cortisone", 75), ("triamcinolone", 12),
+                      ("prednisolone", 15), ("hydrocortisone", 60)):
+        assert parse_screening_record({"corticosteroids": [{"agent": agent, "mg_day": mg}]}).prednisone_mg_day() == 15
     assert parse_screening_record({}).prednisone_mg_day() is None
 
 

@@ -87,12 +87,14 @@ class SteroidDose(_Record):
     mg_day: float = Field(ge=0)
 
 
-# Equipotent anti-inflammatory doses, mg (prednisone 5 mg = …); standard glucocorticoid table
-# (Liu et al., Allergy Asthma Clin Immunol 2013;9:30, Table 1).
+# Equipotent anti-inflammatory doses, mg (prednisone 5 mg = …), as the US prescribing information of
+# prednisolone states them ("15 mg prednisolone = 75 mg cortisone = 60 mg hydrocortisone = 15 mg
+# prednisone = 12 mg methylprednisolone = 12 mg triamcinolone = 2.25 mg dexamethasone = 2.25 mg
+# betamethasone"); some tables give betamethasone 0.6 mg.
 PREDNISONE_EQUIVALENT_MG: dict[str, Fraction] = {
     "prednisone": Fraction(5), "prednisolone": Fraction(5), "methylprednisolone": Fraction(4),
     "dexamethasone": Fraction("0.75"), "hydrocortisone": Fraction(20), "cortisone": Fraction(25),
-    "betamethasone": Fraction("0.6"), "triamcinolone": Fraction(4),
+    "betamethasone": Fraction("0.75"), "triamcinolone": Fraction(4),
 }
 
 

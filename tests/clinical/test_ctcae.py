@@ -359,3 +359,47 @@ def test_high_terms_grade_is_monotone(term, a, b, baseline):
     lo, hi = sorted((a, b))
     kw = dict(uln=40.0, baseline=baseline)
     assert grade(term, lo, _unit(term), **kw) <= grade(term, hi, _unit(term), **kw)
+
+
+# --- Terms CTCAE prints in two units: graded in the unit reported, against CTCAE's own number ---
+
+@pytest.mark.parametrize("value,unit,lln,expected", [
+    # Hypocalcemia (corrected Ca): G1 <LLN-8.0 mg/dL; <LLN-2.0 mmol/L; G2 <8.0-7.0; <2.0-1.75;
+    # G3 <7.0-6.0; <1.75-1.5; G4 <6.0; <1.5
+    (8.0, "mg/dL", 8.5, 1), (7.99, "mg/dL", 8.5, 2), (7.0, "mg/dL", 8.5, 2), (6.99, "mg/dL", 8.5, 3),
+    (6.0, "mg/dL", 8.5, 3), (5.99, "mg/dL", 8.5, 4),
+    (2.0, "mmol/L", 2.1, 1), (1.99, "mmol/L", 2.1, 2), (1.75, "mmol/L", 2.1, 2), (1.74, "mmol/L", 2.1, 3),
+    (1.5, "mmol/L", 2.1, 3), (1.49, "mmol/L", 2.1, 4),
+])
+def test_hypocalcemia_in_either_unit(value, unit, lln, expected):
+    # 8.0 mg/dL x 0.2495 = 1.996 mmol/L: converting would wrongly make 8.0 mg/dL grade 2
+    assert grade("Hypocalcemia", value, unit, lln=lln) == expected
+
+
+def test_hypercalcemia_hypomagnesemia_hypoglycemia_lipids():
+    # Hypercalcemia: G1 >ULN-11.5 mg/dL; G2 >11.5-12.5; G3 >12.5-13.5; G4 >13.5
+    assert [grade("Hypercalcemia", v, "mg/dL", uln=10.5) for v in (10.5, 11.5, 11.6, 12.5, 12.6, 13.5, 13.6)] == \
+        [0, 1, 2, 2, 3, 3, 4]
+    assert grade("Hypercalcemia", 2.9, "mmol/L", uln=2.6) == 1
+    assert grade("Hypercalcemia", 2.6, "mmol/L", uln=2.6, symptomatic=True) == 0
+    # Hypomagnesemia: G1 <LLN-1.2 mg/dL; G2 <1.2-0.9; G3 <0.9-0.7; G4 <0.7; in mmol/L 0.5, 0.4, 0.3
+    assert [grade("Hypomagnesemia", v, "mg/dL", lln=1.7) for v in (1.2, 1.19, 0.9, 0.89, 0.7, 0.69)] == \
+        [1, 2, 2, 3, 3, 4]
+    assert grade("Hypomagnesemia", 0.5, "mmol/L", lln=0.7) == 1
+    # 0.8 mEq/L = 0.4 mmol/L exactly, which CTCAE puts in grade 2 (<0.5 - 0.4 mmol/L)
+    assert grade("Hypomagnesemia", 0.8, "mEq/L", lln=1.4) == 2
+    # Hypoglycemia: G1 <LLN-55 mg/dL; G2 <55-40; G3 <40-30; G4 <30
+    assert [grade("Hypoglycemia", v, "mg/dL", lln=70) for v in (70, 55, 54, 40, 39, 30, 29)] == [0, 1, 2, 2, 3, 3, 4]
+    # Hypertriglyceridemia: G1 150-300 mg/dL (150 inclusive); G2 >300-500; G3 >500-1000; G4 >1000
+    assert [grade("Hypertriglyceridemia", v, "mg/dL") for v in (149, 150, 300, 301, 500, 501, 1000, 1001)] == \
+        [0, 1, 1, 2, 2, 3, 3, 4]
+    # Cholesterol high: G1 >ULN-300 mg/dL; G2 >300-400; G3 >400-500; G4 >500
+    assert [grade("Cholesterol high", v, "mg/dL", uln=200) for v in (200, 300, 301, 400, 401, 500, 501)] == \
+        [0, 1, 2, 2, 3, 3, 4]
+    # CD4 lymphocytes decreased: G2 <500-200/mm3; G3 <200-50; G4 <50
+    assert [grade("CD4 lymphocytes decreased", v, "cells/mm3") for v in (499, 200, 199, 50, 49)] == [2, 2, 3, 3, 4]
+
+
+def test_anemia_in_mmol_per_litre():
+    # Anemia: "<LLN - 6.2 mmol/L" (G1), "<6.2 - 4.9 mmol/L" (G2), "<4.9 mmol/L" (G3)
+    assert [grade("Anemia", v, "mmol/L", lln=7.5) for v in (6.2, 6.19, 4.9, 4.89)] == [1, 2, 2, 3]

@@ -80,12 +80,21 @@ class _Context:
     def __init__(self, spec: TermSpec, data: CtcaeLabInput):
         q = spec.quantity
         self.spec, self.data = spec, data
-        self.unit = CANONICAL_UNIT[q]
+        given = normalise_unit(data.unit or "")
+        # a unit CTCAE prints its own thresholds in is graded in that unit, unconverted
+        self.native = given if given in spec.native_units else None
+        self.unit = data.unit if self.native else CANONICAL_UNIT[q]
         self.suffix = "" if q is Quantity.RATIO else f" {self.unit}"
-        self.value = to_canonical(q, data.value, data.unit, "value")
-        self.lln = None if data.lln is None else to_canonical(q, data.lln, data.unit, "lln")
-        self.uln = None if data.uln is None else to_canonical(q, data.uln, data.unit, "uln")
-        self.baseline = None if data.baseline is None else to_canonical(q, data.baseline, data.unit, "baseline")
+
+        def convert(x, field):
+            if x is None:
+                return None
+            canonical = to_canonical(q, x, data.unit, field)   # validates the unit in every case
+            return exact(x, field) if self.native else canonical
+
+        self.value = convert(data.value, "value")
+        self.lln, self.uln = convert(data.lln, "lln"), convert(data.uln, "uln")
+        self.baseline = convert(data.baseline, "baseline")
         if self.value < 0:
             raise InputError.field("value", data.value, "a value ≥ 0")
         for name in ("lln", "uln"):
@@ -124,7 +133,7 @@ class _Context:
         """The row's threshold in canonical units; None if the row is skipped; the missing field's name."""
         b = row.basis
         if b is Basis.ABSOLUTE:
-            return row.bound
+            return dict(row.native)[self.native] if self.native else row.bound
         if b is Basis.BASELINE:
             return None if self.baseline is None else row.bound * self.baseline
         limit_name = "lln" if b is Basis.LLN else "uln"
@@ -180,7 +189,7 @@ def grade_lab(data: CtcaeLabInput) -> Grading:
 def _reason(ctx: _Context, best: tuple, flag_row: Criterion | None) -> str:
     spec, value = ctx.spec, f"{format_number(ctx.value)}{ctx.suffix}"
     given = ctx.data.unit or ""
-    if normalise_unit(given) != normalise_unit(ctx.unit) and ctx.suffix:
+    if normalise_unit(given) != normalise_unit(ctx.unit) and ctx.suffix and not ctx.native:
         value = f"{format_number(exact(ctx.data.value, 'value'))} {given} = {value}"
     grade, row, ref = best
     if flag_row is not None:

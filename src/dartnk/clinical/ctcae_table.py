@@ -80,6 +80,7 @@ class Criterion:
     op: Op
     bound: Fraction
     when: When = When.ALWAYS
+    native: tuple[tuple[str, Fraction], ...] = ()   # CTCAE's own bound per unit (normalised), if it prints several
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class TermSpec:
     direction: Direction
     grade_text: dict[int, str]
     note: str = ""
+    native_units: tuple[str, ...] = ()   # units (normalised) in which CTCAE prints its absolute thresholds
 
 
 A, LLN, ULN, BL, ULNP, AB = Basis.ABSOLUTE, Basis.LLN, Basis.ULN, Basis.BASELINE, Basis.ULN_PLUS, Basis.ABNORMAL
@@ -98,8 +100,22 @@ LT, LE, GT, GE = Op.LT, Op.LE, Op.GT, Op.GE
 W = When
 
 
+def _row(term: str, g: int, b: Basis, op: Op, x, *rest) -> Criterion:
+    """A row; ``x`` is a bound, or ``{unit: bound}`` with the canonical unit first (CTCAE's own per-unit bounds)."""
+    if isinstance(x, dict):
+        native = tuple((u, Fraction(str(v))) for u, v in x.items())
+        return Criterion(term, g, b, op, native[0][1], *rest, native=native)
+    return Criterion(term, g, b, op, Fraction(str(x)), *rest)
+
+
 def _rows(term: str, *rows: tuple) -> tuple[Criterion, ...]:
-    return tuple(Criterion(term, g, b, op, Fraction(str(x)), *rest) for g, b, op, x, *rest in rows)
+    return tuple(_row(term, *r) for r in rows)
+
+
+def _dual_low(term: str, g2: dict, g3: dict, g4: dict, g2_flag: When | None = None) -> tuple[Criterion, ...]:
+    flag = [(2, AB, LT, 0, g2_flag)] if g2_flag else []
+    return _rows(term, (1, LLN, LT, 1), (2, A, LT, g2), *flag, (3, A, LT, g3), (4, A, LT, g4),
+                 (4, AB, LT, 0, W.LIFE_THREATENING))
 
 
 def _count_low(term: str, g2: str, g3: str, g4: str) -> tuple[Criterion, ...]:
@@ -150,7 +166,7 @@ TERMS: tuple[TermSpec, ...] = (
         1: "Hemoglobin (Hgb) <LLN - 10.0 g/dL; <LLN - 6.2 mmol/L; <LLN - 100 g/L",
         2: "Hgb <10.0 - 8.0 g/dL; <6.2 - 4.9 mmol/L; <100 - 80 g/L",
         3: "Hgb <8.0 g/dL; <4.9 mmol/L; <80 g/L; transfusion indicated",
-        4: "Life-threatening consequences; urgent intervention indicated"}),
+        4: "Life-threatening consequences; urgent intervention indicated"}, native_units=("mmol/l",)),
     TermSpec("Neutrophil count decreased", Q.CELL_COUNT, D.LOW, {
         1: "<LLN - 1500/mm3; <LLN - 1.5 x 10e9/L", 2: "<1500 - 1000/mm3; <1.5 - 1.0 x 10e9/L",
         3: "<1000 - 500/mm3; <1.0 - 0.5 x 10e9/L", 4: "<500/mm3; <0.5 x 10e9/L"}),
@@ -218,13 +234,51 @@ TERMS: tuple[TermSpec, ...] = (
         4: "Life-threatening consequences; urgent intervention indicated"},
              note="CTCAE v5.0 grades hypophosphatemia above grade 1 by clinical criteria only "
                   "(intervention_indicated, hospitalization_indicated, life_threatening)"),
+    TermSpec("CD4 lymphocytes decreased", Q.CELL_COUNT, D.LOW, {
+        1: "<LLN - 500/mm3; <LLN - 0.5 x 10e9/L", 2: "<500 - 200/mm3; <0.5 - 0.2 x 10e9/L",
+        3: "<200 - 50/mm3; <0.2 - 0.05 x 10e9/L", 4: "<50/mm3; <0.05 x 10e9/L"}),
+    TermSpec("Hypocalcemia", Q.CALCIUM, D.LOW, {
+        1: "Corrected serum calcium of <LLN - 8.0 mg/dL; <LLN - 2.0 mmol/L",
+        2: "Corrected serum calcium of <8.0 - 7.0 mg/dL; <2.0 - 1.75 mmol/L; symptomatic",
+        3: "Corrected serum calcium of <7.0 - 6.0 mg/dL; <1.75 - 1.5 mmol/L; hospitalization indicated",
+        4: "Corrected serum calcium of <6.0 mg/dL; <1.5 mmol/L; life-threatening consequences"},
+             note="graded as corrected serum calcium (CTCAE's ionized calcium thresholds are not applied)",
+             native_units=("mg/dl", "mmol/l")),
+    TermSpec("Hypercalcemia", Q.CALCIUM, D.HIGH, {
+        1: "Corrected serum calcium of >ULN - 11.5 mg/dL; >ULN - 2.9 mmol/L",
+        2: "Corrected serum calcium of >11.5 - 12.5 mg/dL; >2.9 - 3.1 mmol/L; symptomatic",
+        3: "Corrected serum calcium of >12.5 - 13.5 mg/dL; >3.1 - 3.4 mmol/L; hospitalization indicated",
+        4: "Corrected serum calcium of >13.5 mg/dL; >3.4 mmol/L; life-threatening consequences"},
+             note="graded as corrected serum calcium (CTCAE's ionized calcium thresholds are not applied)",
+             native_units=("mg/dl", "mmol/l")),
+    TermSpec("Hypomagnesemia", Q.MAGNESIUM, D.LOW, {
+        1: "<LLN - 1.2 mg/dL; <LLN - 0.5 mmol/L", 2: "<1.2 - 0.9 mg/dL; <0.5 - 0.4 mmol/L",
+        3: "<0.9 - 0.7 mg/dL; <0.4 - 0.3 mmol/L", 4: "<0.7 mg/dL; <0.3 mmol/L; life-threatening consequences"},
+             native_units=("mg/dl", "mmol/l")),
+    TermSpec("Hypermagnesemia", Q.MAGNESIUM, D.HIGH, {
+        1: ">ULN - 3.0 mg/dL; >ULN - 1.23 mmol/L", 3: ">3.0 - 8.0 mg/dL; >1.23 - 3.30 mmol/L",
+        4: ">8.0 mg/dL; >3.30 mmol/L; life-threatening consequences"},
+             native_units=("mg/dl", "mmol/l")),
+    TermSpec("Hypoglycemia", Q.GLUCOSE, D.LOW, {
+        1: "<LLN - 55 mg/dL; <LLN - 3.0 mmol/L", 2: "<55 - 40 mg/dL; <3.0 - 2.2 mmol/L",
+        3: "<40 - 30 mg/dL; <2.2 - 1.7 mmol/L", 4: "<30 mg/dL; <1.7 mmol/L; life-threatening consequences; seizures"},
+             native_units=("mg/dl", "mmol/l")),
+    TermSpec("Cholesterol high", Q.CHOLESTEROL, D.HIGH, {
+        1: ">ULN - 300 mg/dL; >ULN - 7.75 mmol/L", 2: ">300 - 400 mg/dL; >7.75 - 10.34 mmol/L",
+        3: ">400 - 500 mg/dL; >10.34 - 12.92 mmol/L", 4: ">500 mg/dL; >12.92 mmol/L"},
+             native_units=("mg/dl", "mmol/l")),
+    TermSpec("Hypertriglyceridemia", Q.TRIGLYCERIDES, D.HIGH, {
+        1: "150 mg/dL - 300 mg/dL; 1.71 mmol/L - 3.42 mmol/L", 2: ">300 mg/dL - 500 mg/dL; >3.42 mmol/L - 5.7 mmol/L",
+        3: ">500 mg/dL - 1000 mg/dL; >5.7 mmol/L - 11.4 mmol/L",
+        4: ">1000 mg/dL; >11.4 mmol/L; life-threatening consequences"},
+             native_units=("mg/dl", "mmol/l")),
     TermSpec("Hypoalbuminemia", Q.ALBUMIN, D.LOW, {
         1: "<LLN - 3 g/dL; <LLN - 30 g/L", 2: "<3 - 2 g/dL; <30 - 20 g/L", 3: "<2 g/dL; <20 g/L",
         4: "Life-threatening consequences; urgent intervention indicated"}),
 )
 
 CRITERIA: tuple[Criterion, ...] = (
-    *_rows("Anemia", (1, LLN, LT, 1), (2, A, LT, 100), (3, A, LT, 80), (3, AB, LT, 0, W.TRANSFUSION),
+    *_rows("Anemia", (1, LLN, LT, 1), (2, A, LT, {"g/l": 100, "mmol/l": "6.2"}), (3, A, LT, {"g/l": 80, "mmol/l": "4.9"}), (3, AB, LT, 0, W.TRANSFUSION),
            (4, AB, LT, 0, W.LIFE_THREATENING)),
     *_count_low("Neutrophil count decreased", "1.5", "1.0", "0.5"),
     *_count_low("Platelet count decreased", "75", "50", "25"),
@@ -262,6 +316,25 @@ CRITERIA: tuple[Criterion, ...] = (
     *_electrolyte_high("Hypernatremia", "150", "155", "160"),
     *_rows("Hypophosphatemia", (1, LLN, LT, 1), (2, AB, LT, 0, W.INTERVENTION),
            (3, AB, LT, 0, W.HOSPITALIZATION), (4, AB, LT, 0, W.LIFE_THREATENING)),
+    *_count_low("CD4 lymphocytes decreased", "0.5", "0.2", "0.05"),
+    *_dual_low("Hypocalcemia", {"mmol/l": "2.0", "mg/dl": "8.0"}, {"mmol/l": "1.75", "mg/dl": "7.0"},
+               {"mmol/l": "1.5", "mg/dl": "6.0"}, g2_flag=W.SYMPTOMATIC),
+    *_rows("Hypocalcemia", (3, AB, LT, 0, W.HOSPITALIZATION)),
+    *_rows("Hypercalcemia", (1, ULN, GT, 1), (2, A, GT, {"mmol/l": "2.9", "mg/dl": "11.5"}),
+           (2, AB, GT, 0, W.SYMPTOMATIC), (3, A, GT, {"mmol/l": "3.1", "mg/dl": "12.5"}),
+           (3, AB, GT, 0, W.HOSPITALIZATION), (4, A, GT, {"mmol/l": "3.4", "mg/dl": "13.5"}),
+           (4, AB, GT, 0, W.LIFE_THREATENING)),
+    *_dual_low("Hypomagnesemia", {"mmol/l": "0.5", "mg/dl": "1.2"}, {"mmol/l": "0.4", "mg/dl": "0.9"},
+               {"mmol/l": "0.3", "mg/dl": "0.7"}),
+    *_rows("Hypermagnesemia", (1, ULN, GT, 1), (3, A, GT, {"mmol/l": "1.23", "mg/dl": "3.0"}),
+           (4, A, GT, {"mmol/l": "3.30", "mg/dl": "8.0"}), (4, AB, GT, 0, W.LIFE_THREATENING)),
+    *_dual_low("Hypoglycemia", {"mmol/l": "3.0", "mg/dl": "55"}, {"mmol/l": "2.2", "mg/dl": "40"},
+               {"mmol/l": "1.7", "mg/dl": "30"}),
+    *_rows("Cholesterol high", (1, ULN, GT, 1), (2, A, GT, {"mmol/l": "7.75", "mg/dl": "300"}),
+           (3, A, GT, {"mmol/l": "10.34", "mg/dl": "400"}), (4, A, GT, {"mmol/l": "12.92", "mg/dl": "500"})),
+    *_rows("Hypertriglyceridemia", (1, A, GE, {"mmol/l": "1.71", "mg/dl": "150"}),
+           (2, A, GT, {"mmol/l": "3.42", "mg/dl": "300"}), (3, A, GT, {"mmol/l": "5.7", "mg/dl": "500"}),
+           (4, A, GT, {"mmol/l": "11.4", "mg/dl": "1000"}), (4, AB, GT, 0, W.LIFE_THREATENING)),
     *_rows("Hypoalbuminemia", (1, LLN, LT, 1), (2, A, LT, 30), (3, A, LT, 20), (4, AB, LT, 0, W.LIFE_THREATENING)),
 )
 

@@ -15,6 +15,12 @@ Conversion factors (to the canonical unit):
 * inorganic phosphate, canonical mmol/L: mg/dL × 0.3229 (phosphorus, 30.97 g/mol).
 * potassium, sodium, canonical mmol/L: mEq/L × 1 (monovalent ions).
 * enzymes, canonical U/L: IU/L × 1.
+* calcium mg/dL × 0.2495, magnesium mg/dL × 0.4114 (mEq/L × 1/2), glucose mg/dL × 0.0555,
+  cholesterol mg/dL × 0.02586, triglycerides mg/dL × 0.01129, haemoglobin mmol/L × 16.114 g/L.
+
+Where CTCAE prints its own threshold in both units (e.g. corrected calcium "<8.0 mg/dL; <2.0
+mmol/L", which are not exactly the same amount), a value reported in one of those units is graded
+against CTCAE's threshold in that unit, not a converted one (see ``TermSpec.native_units``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,11 @@ class Quantity(str, Enum):
     ENZYME = "enzyme"
     RATIO = "ratio"
     SECONDS = "seconds"
+    CALCIUM = "calcium"
+    MAGNESIUM = "magnesium"
+    GLUCOSE = "glucose"
+    CHOLESTEROL = "cholesterol"
+    TRIGLYCERIDES = "triglycerides"
 
 
 CANONICAL_UNIT: dict[Quantity, str] = {
@@ -55,6 +66,11 @@ CANONICAL_UNIT: dict[Quantity, str] = {
     Quantity.ENZYME: "U/L",
     Quantity.RATIO: "ratio",
     Quantity.SECONDS: "s",
+    Quantity.CALCIUM: "mmol/L",
+    Quantity.MAGNESIUM: "mmol/L",
+    Quantity.GLUCOSE: "mmol/L",
+    Quantity.CHOLESTEROL: "mmol/L",
+    Quantity.TRIGLYCERIDES: "mmol/L",
 }
 
 _PER_10_9_L = {"10^9/l": Fraction(1), "x10^9/l": Fraction(1), "10e9/l": Fraction(1), "10*9/l": Fraction(1),
@@ -66,7 +82,7 @@ _GRAMS_PER_L = {"g/l": Fraction(1), "g/dl": Fraction(10)}
 #: unit (normalised: lower case, µ → u, no spaces) → factor to the canonical unit, per quantity.
 FACTORS: dict[Quantity, dict[str, Fraction]] = {
     Quantity.CELL_COUNT: _PER_10_9_L,
-    Quantity.HEMOGLOBIN: _GRAMS_PER_L,
+    Quantity.HEMOGLOBIN: {**_GRAMS_PER_L, "mmol/l": Fraction("16.114")},
     Quantity.ALBUMIN: _GRAMS_PER_L,
     Quantity.FIBRINOGEN: {"g/l": Fraction(1), "mg/dl": Fraction(1, 100)},
     Quantity.BILIRUBIN: {"umol/l": Fraction(1), "mg/dl": Fraction("17.104")},
@@ -76,6 +92,11 @@ FACTORS: dict[Quantity, dict[str, Fraction]] = {
     Quantity.ENZYME: {"u/l": Fraction(1), "iu/l": Fraction(1)},
     Quantity.RATIO: {"ratio": Fraction(1), "1": Fraction(1), "": Fraction(1), "inr": Fraction(1)},
     Quantity.SECONDS: {"s": Fraction(1), "sec": Fraction(1), "seconds": Fraction(1)},
+    Quantity.CALCIUM: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.2495")},
+    Quantity.MAGNESIUM: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.4114"), "meq/l": Fraction(1, 2)},
+    Quantity.GLUCOSE: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.0555")},
+    Quantity.CHOLESTEROL: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.02586")},
+    Quantity.TRIGLYCERIDES: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.01129")},
 }
 
 

@@ -369,3 +369,32 @@ def test_missing_data_never_makes_a_verdict_worse_or_better(dropped):
 
 def test_age_years_used_when_consent_date_missing():
     assert met("age", consent_date=..., age_years=64) is True
+
+
+def _with_allowances():
+    from dartnk.protocol.eligibility import UlnAllowance
+
+    proto = default_protocol()
+    extra = {"ast": UlnAllowance(fact="liver_metastases", max_x_uln=5),
+             "bilirubin": UlnAllowance(fact="gilbert_syndrome", max_x_uln=3)}
+    inclusion = tuple(c.model_copy(update={"allowances": (extra[c.id],)}) if c.id in extra else c
+                      for c in proto.eligibility.inclusion)
+    return proto.model_copy(update={"eligibility": proto.eligibility.model_copy(update={"inclusion": inclusion})})
+
+
+@pytest.mark.parametrize("cid,value,uln,fact,flag,ok", [
+    ("ast", 200, 40, "liver_metastases", True, True),      # exactly 5 × ULN with liver metastases
+    ("ast", 200.1, 40, "liver_metastases", True, False),
+    ("ast", 160, 40, "liver_metastases", False, False),
+    ("ast", 160, 40, "liver_metastases", None, None),
+    ("ast", 120, 40, "liver_metastases", None, True),      # within 3 × ULN: the condition does not matter
+    ("bilirubin", 3.6, 1.2, "gilbert_syndrome", True, True),
+    ("bilirubin", 3.61, 1.2, "gilbert_syndrome", True, False),
+])
+def test_uln_allowances(cid, value, uln, fact, flag, ok):
+    unit = "U/L" if cid == "ast" else "mg/dL"
+    rec = record(labs={cid: {"value": value, "unit": unit, "uln": uln}}, **({fact: flag} if flag is not None else {}))
+    c = crit(evaluate_eligibility(_with_allowances(), rec), cid)
+    assert c.met is ok
+    if ok is None:
+        assert fact in c.reason

@@ -237,7 +237,14 @@ class LabMinimumRule(Rule, check="lab_min"):
 
 class LabMaxUlnRule(Rule, check="lab_max_uln"):
     def problems(self):
-        return _lab_problems(self)
+        out = _lab_problems(self)
+        for j, allowance in enumerate(self.c.allowances):
+            try:
+                ScreeningRecord().fact(allowance.fact)
+            except KeyError:
+                out.append(Problem(f"{self.path}.allowances.{j}.fact", "a yes/no fact of the screening record",
+                                   allowance.fact))
+        return out
 
     def required(self, record):
         lab = record.labs.get(self.c.lab)
@@ -246,10 +253,21 @@ class LabMaxUlnRule(Rule, check="lab_max_uln"):
     def decide(self, record, values):
         lab = values[f"labs.{self.c.lab}"]
         value, uln = exact(lab.value), exact(lab.uln)
-        ok = value <= exact(self.c.max_x_uln) * uln
         name = self.c.lab.upper() if len(self.c.lab) <= 3 else self.c.lab
-        return Outcome(ok, f"{name} {fmt(value)} {lab.unit} = {fmt(value / uln)} × ULN ({fmt(uln)}) "
-                           f"{'≤' if ok else '>'} {fmt(self.c.max_x_uln)} × ULN")
+        head = f"{name} {fmt(value)} {lab.unit} = {fmt(value / uln)} × ULN ({fmt(uln)})"
+        if value <= exact(self.c.max_x_uln) * uln:
+            return Outcome(True, f"{head} ≤ {fmt(self.c.max_x_uln)} × ULN")
+        undetermined = []
+        for allowance in self.c.allowances:
+            if value <= exact(allowance.max_x_uln) * uln:
+                has, source = record.fact(allowance.fact)
+                if has:
+                    return Outcome(True, f"{head} ≤ {fmt(allowance.max_x_uln)} × ULN allowed with {allowance.fact}")
+                if has is None:
+                    undetermined.append(source)
+        if undetermined:
+            return Outcome(None, f"{head} > {fmt(self.c.max_x_uln)} × ULN; missing: {', '.join(undetermined)}")
+        return Outcome(False, f"{head} > {fmt(self.c.max_x_uln)} × ULN")
 
 
 class CreatinineClearanceRule(Rule, check="creatinine_clearance"):

@@ -120,6 +120,8 @@ class ScreeningRecord(_Record):
     cns_metastases: Optional[CnsStatus] = None
     life_expectancy_weeks: Optional[float] = Field(default=None, ge=0)
     tumour_tissue_available: Optional[bool] = None
+    liver_metastases: Optional[bool] = Field(default=None, description="for protocols allowing higher AST/ALT")
+    gilbert_syndrome: Optional[bool] = Field(default=None, description="for protocols allowing higher bilirubin")
     # laboratory and cardiac ---------------------------------------------------------------------
     labs: dict[str, LabResult] = Field(default_factory=dict)
     measured_creatinine_clearance_ml_min: Optional[float] = Field(default=None, ge=0,

@@ -61,12 +61,22 @@ class LabMinimum(_Criterion):
     unit: str
 
 
+class UlnAllowance(ProtocolModel):
+    """A higher limit for patients with a named condition (e.g. AST ≤ 5 × ULN with liver metastases,
+    bilirubin ≤ 3 × ULN with Gilbert's syndrome, common in oncology protocols)."""
+
+    fact: str = Field(description="a yes/no fact of the screening record, e.g. liver_metastases, gilbert_syndrome")
+    max_x_uln: float = Field(gt=0)
+
+
 class LabMaxUln(_Criterion):
-    """Lab value ≤ ``max_x_uln`` × the site's upper limit of normal."""
+    """Lab value ≤ ``max_x_uln`` × the site's upper limit of normal (or an allowance's higher limit)."""
 
     check: Literal["lab_max_uln"]
     lab: str
     max_x_uln: float = Field(gt=0)
+    allowances: tuple[UlnAllowance, ...] = Field(default=(),
+        description="higher limits for named conditions; none in the registry record")
 
 
 class CreatinineClearance(_Criterion):

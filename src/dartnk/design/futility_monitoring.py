@@ -17,6 +17,8 @@ OCs (P(stop early), P(promising), E(N)) come from the same enumeration as the to
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dartnk.design.toxicity_monitoring import Direction, MonitoringBoundary, MonitoringDecision, _check_counts
 from dartnk.errors import InputError
 from dartnk.protocol.expansion import FutilityMethod, FutilityMonitoring
@@ -51,17 +53,31 @@ def _final_r(settings: FutilityMonitoring, max_n: int) -> int:
     return max_n  # never promising
 
 
+def final_success_threshold(max_n: int, p0: float, efficacy_probability: float, prior_a: float, prior_b: float) -> int:
+    """S*: the fewest responses among max_n with P(ORR > p0 | data) > θ_T (max_n + 1 if none).
+
+    The posterior probability increases with the response count, so success ⇔ responses ≥ S*.
+    """
+    import numpy as np
+    from scipy.stats import beta
+
+    s = np.arange(max_n + 1)
+    ok = np.nonzero(beta.sf(p0, prior_a + s, prior_b + max_n - s) > efficacy_probability)[0]
+    return int(ok[0]) if ok.size else max_n + 1
+
+
+def _pp(x, n: int, max_n: int, success: int, prior_a: float, prior_b: float):
+    """PP for response counts x (array) among n: P(Y ≥ S* − x), Y ~ BetaBinomial(N − n, a + x, b + n − x)."""
+    from scipy.stats import betabinom
+
+    return betabinom.sf(success - x - 1, max_n - n, prior_a + x, prior_b + n - x)
+
+
 def predictive_probability(x: int, n: int, max_n: int, p0: float, efficacy_probability: float,
                            prior_a: float, prior_b: float) -> float:
     """Lee & Liu's PP: P(the trial ends with P(ORR > p0 | data) > θ_T | x responses among n)."""
-    import numpy as np
-    from scipy.stats import beta, betabinom
-
-    m = max_n - n
-    y = np.arange(m + 1)
-    final = beta.sf(p0, prior_a + x + y, prior_b + max_n - x - y)
-    weights = betabinom.pmf(y, m, prior_a + x, prior_b + n - x)
-    return float(np.sum(weights[final > efficacy_probability]))
+    success = final_success_threshold(max_n, p0, efficacy_probability, prior_a, prior_b)
+    return float(_pp(x, n, max_n, success, prior_a, prior_b))
 
 
 def _prior(settings: FutilityMonitoring) -> tuple[float, float]:
@@ -71,28 +87,31 @@ def _prior(settings: FutilityMonitoring) -> tuple[float, float]:
 
 
 def futility_boundary(settings: FutilityMonitoring, max_n: int) -> MonitoringBoundary:
-    """The protocol's futility boundary "stop if responses ≤ f_n among the first n"."""
+    """The protocol's futility boundary "stop if responses ≤ f_n among the first n" (cached; do not mutate)."""
     if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 2:
         raise InputError.field("max_n", max_n, "an integer ≥ 2")
+    return _futility_boundary(settings, max_n)
+
+
+@lru_cache(maxsize=128)
+def _futility_boundary(settings: FutilityMonitoring, max_n: int) -> MonitoringBoundary:
     params: dict = {"p0": settings.p0, "p1": settings.p1}
     if settings.method is FutilityMethod.SIMON:
         r1, n1, r, source = _simon_stage(settings, max_n)
         params |= {"r1": r1, "n1": n1, "r": r, "n": max_n, "source": source,
                    "alpha": settings.alpha, "beta": settings.beta}
         return MonitoringBoundary("simon", Direction.AT_MOST, max_n, {n1: r1}, params, final_success_at_least=r + 1)
-    from scipy.stats import beta
+    import numpy as np
 
     a, b = _prior(settings)
     if settings.min_patients >= max_n:
         raise InputError.field("expansion.futility.min_patients", settings.min_patients, f"< max_n ({max_n})")
+    success = final_success_threshold(max_n, settings.p0, settings.efficacy_probability, a, b)
     bounds: dict[int, int | None] = {}
     for n in range(settings.min_patients, max_n):
-        futile = [x for x in range(n + 1)
-                  if predictive_probability(x, n, max_n, settings.p0, settings.efficacy_probability, a, b)
-                  < settings.predictive_threshold]
-        bounds[n] = max(futile) if futile else None  # PP increases with x
-    success = next((s for s in range(max_n + 1)
-                    if beta.sf(settings.p0, a + s, b + max_n - s) > settings.efficacy_probability), max_n + 1)
+        x = np.arange(n + 1)
+        futile = np.nonzero(_pp(x, n, max_n, success, a, b) < settings.predictive_threshold)[0]
+        bounds[n] = int(futile[-1]) if futile.size else None  # PP increases with x
     params |= {"prior_a": a, "prior_b": b, "predictive_threshold": settings.predictive_threshold,
                "efficacy_probability": settings.efficacy_probability, "min_patients": settings.min_patients}
     return MonitoringBoundary("predictive", Direction.AT_MOST, max_n, bounds, params, final_success_at_least=success)

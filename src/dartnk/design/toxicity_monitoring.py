@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Sequence
 
 from dartnk.errors import InputError
@@ -221,8 +222,17 @@ def pocock_bounds(threshold: float, alpha: float, looks: Sequence[int]) -> tuple
 
 
 def toxicity_boundary(settings: ToxicityMonitoring, max_n: int) -> MonitoringBoundary:
-    """The protocol's toxicity stopping boundary for an expansion of ``max_n`` evaluable patients."""
+    """The protocol's toxicity stopping boundary for an expansion of ``max_n`` evaluable patients.
+
+    Cached per (settings, max_n) so that the simulator and the conduct service can call it at every
+    patient; the returned boundary is shared and must not be mutated.
+    """
     _check_max_n(max_n, settings.min_patients)
+    return _toxicity_boundary(settings, max_n)
+
+
+@lru_cache(maxsize=128)
+def _toxicity_boundary(settings: ToxicityMonitoring, max_n: int) -> MonitoringBoundary:
     looks = list(range(settings.min_patients, max_n + 1))
     params: dict = {"threshold": settings.threshold, "min_patients": settings.min_patients}
     if settings.method is ToxicityMethod.BAYESIAN:

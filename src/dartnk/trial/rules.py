@@ -85,10 +85,14 @@ def select(protocol, state: TrialState) -> SelectionOutcome:
     ``select_construct(...).selected``. For the committee's full report call
     ``dartnk.design.selection.select_construct(protocol.selection, arm_summaries(protocol, state))``.
     """
+    return select_from_summaries(protocol, arm_summaries(protocol, state))
+
+
+def select_from_summaries(protocol, arms) -> "SelectionOutcome":
+    """The selection rule on ready-made ``ArmSummary`` objects (see :func:`select`)."""
     from dartnk.design import selection as sel
 
     settings = protocol.selection
-    arms = arm_summaries(protocol, state)
     pers = [sel.summarise_persistence(a, settings) for a in arms]
     aucs = [p.auc_median for p in pers if p.auc_median is not None]
     best_auc = max(aucs) if aucs else None

@@ -1,0 +1,473 @@
+"""A lean, mutable mirror of the ``dartnk.trial`` engine for bulk simulation.
+
+Same rules, same order of decisions, same answers to ``earliest_day0`` — but state is mutated in
+place, the participant count is kept incrementally, the 3+3 rule and the monitoring rules are
+memoised on their (pure) inputs, and reasons are short. ``tests/sim/test_fast_engine.py`` runs
+both engines through the same event loop on the same virtual patients in every shipped scenario
+and requires identical outcomes; the conduct service always uses ``dartnk.trial``.
+"""
+
+from __future__ import annotations
+
+from dartnk.trial import events as ev
+from dartnk.trial.decisions import Decision, DecisionKind as K
+
+ENROLLING, AWAITING, CLOSED = 0, 1, 2
+P_ESC, P_SEL, P_EXP, P_CLOSED = 0, 1, 2, 3
+FAILED = ev.ManufacturingOutcome.FAILED
+
+
+class _Patient:
+    __slots__ = ("pid", "arm", "level", "expansion", "cohort", "assigned", "product", "product_day", "day0",
+                 "infusions", "dlt", "window_closed", "off", "replaced", "response", "persistence")
+
+    def __init__(self, pid, arm, level, expansion, cohort, assigned):
+        self.pid, self.arm, self.level, self.expansion, self.cohort, self.assigned = pid, arm, level, expansion, cohort, assigned
+        self.product = self.product_day = self.day0 = self.response = None
+        self.infusions = 0
+        self.dlt = self.window_closed = self.replaced = False
+        self.off = None
+        self.persistence = []
+
+    @property
+    def treated(self):
+        return self.day0 is not None
+
+    @property
+    def resolved(self):
+        return self.window_closed or self.off is not None
+
+
+class _Arm:
+    __slots__ = ("construct", "status", "level", "tallies", "c_number", "c_level", "c_size", "c_pids", "c_stagger",
+                 "open_since", "mtd", "load")
+
+    def __init__(self, construct, start, n_levels, size, stagger):
+        self.construct, self.status, self.level = construct, ENROLLING, start
+        self.tallies = [[0, 0] for _ in range(n_levels)]
+        self.c_number, self.c_level, self.c_size, self.c_pids, self.c_stagger = 1, start, size, [], stagger
+        self.open_since, self.mtd, self.load = 0, None, 0
+
+
+class FastEngine:
+    """The loop's engine interface: ``handle(event) -> list[Decision]`` and ``earliest_day0(pid)``."""
+
+    def __init__(self, protocol, cache: dict | None = None):
+        p = protocol
+        self.p = p
+        esc = p.escalation
+        self.start = p.level_index(esc.start_level)
+        self.level_ids = [d.id for d in p.dose_levels]
+        self.ids = [c.id for c in p.constructs]
+        self.idx = {c: i for i, c in enumerate(self.ids)}
+        self.arms = [_Arm(c, self.start, len(self.level_ids), esc.cohort_size, esc.stagger.sentinel_days > 0)
+                     for c in self.ids]
+        self.patients: dict[str, _Patient] = {}
+        self.waitlist: list[tuple[str, int, tuple]] = []
+        self.pending: list[Decision] = []
+        self.phase = P_ESC
+        self.exp = None  # [construct index, level, size, pids, stopped]
+        self.day = 0
+        self.seq = 0
+        self.committed = 0
+        self.last_assigned = None
+        self.cap = p.trial.max_participants
+        self.max_wait = p.assignment.max_wait_days
+        self.policy = p.assignment.policy
+        self.sentinel_days = esc.stagger.sentinel_days
+        self.window = p.dlt.window_days
+        self.required = p.evaluability.required_infusions
+        self.observe_full = p.evaluability.observe_full_window
+        self.replace_ne = p.evaluability.replace_non_evaluable
+        self.cache = cache if cache is not None else {}
+        self._dispatch = {
+            ev.PatientScreened: self._screened, ev.ProductManufactured: self._manufactured, ev.Infused: self._infused,
+            ev.DltAdjudicated: self._dlt, ev.DltWindowClosed: self._window, ev.ResponseEvaluated: self._response,
+            ev.Withdrew: self._off, ev.Died: self._off, ev.PersistenceMeasured: self._persistence,
+            ev.CommitteeDecision: self._committee, ev.Tick: lambda e, out: None,
+        }
+
+    # -- interface ------------------------------------------------------------------------------
+    def handle(self, e) -> list[Decision]:
+        out: list[Decision] = []
+        self._expire(e.day, out)
+        self._dispatch[type(e)](e, out)
+        self._settle(e.day, out)
+        return out
+
+    def earliest_day0(self, pid: str) -> int:
+        pt = self.patients[pid]
+        if pt.expansion:
+            return pt.assigned
+        arm = self.arms[pt.arm]
+        if arm.status == CLOSED or arm.c_number != pt.cohort or not arm.c_stagger:
+            return pt.assigned
+        dosed = [self.patients[q].day0 for q in arm.c_pids if self.patients[q].day0 is not None]
+        if not dosed:
+            return pt.assigned
+        return max(pt.assigned, min(dosed) + self.sentinel_days)
+
+    # -- capacity, slots, assignment -------------------------------------------------------------
+    def _remaining(self) -> int:
+        return max(0, self.cap - self.committed)
+
+    def _slots(self, capped: bool = True) -> list[int]:
+        s = [0] * len(self.arms)
+        if self.phase == P_ESC:
+            for i, a in enumerate(self.arms):
+                if a.status == ENROLLING:
+                    s[i] = max(0, a.c_size - sum(1 for q in a.c_pids if not self.patients[q].replaced))
+        elif self.phase == P_EXP:
+            ci, _, size, pids, stopped = self.exp
+            if stopped is None and not any(d.kind == K.STOP_EXPANSION for d in self.pending):
+                s[ci] = max(0, size - sum(1 for q in pids if not self.patients[q].replaced))
+        if capped:
+            r = self._remaining()
+            s = [min(x, r) for x in s]
+        return s
+
+    def _may_open_later(self, c: int) -> bool:
+        if self.phase == P_ESC:
+            return self.arms[c].status != CLOSED
+        if self.phase == P_SEL:
+            return True
+        return self.exp is not None and self.exp[0] == c and self.exp[4] is None
+
+    def _choose(self, cands: list[int]) -> int:
+        if self.policy == "fewest_treated":
+            return min(cands, key=lambda c: (self.arms[c].load, c))
+        if self.policy == "longest_waiting":
+            return min(cands, key=lambda c: (self.arms[c].open_since if self.arms[c].open_since is not None else self.day, c))
+        n = len(self.arms)
+        start = self.last_assigned + 1 if self.last_assigned is not None else 0
+        for k in range(n):
+            c = (start + k) % n
+            if c in cands:
+                return c
+        raise AssertionError
+
+    def _assign(self, qual: tuple) -> tuple:
+        """('assign', arm) | ('wait', constructs) | ('refuse', None)."""
+        if self.phase == P_CLOSED or not qual or self._remaining() <= 0:
+            return ("refuse", None)
+        slots = self._slots()
+        cands = [self.idx[c] for c in qual if slots[self.idx[c]] > 0]
+        if cands:
+            return ("assign", self._choose(cands))
+        waiting = tuple(c for c in qual if self._may_open_later(self.idx[c]))
+        return ("wait", waiting) if waiting else ("refuse", None)
+
+    def _enrol(self, pid: str, a: int, day: int, out: list) -> None:
+        arm = self.arms[a]
+        if self.phase == P_EXP:
+            level = self.exp[1]
+            pt = _Patient(pid, a, level, True, 0, day)
+            self.exp[3].append(pid)
+        else:
+            level = arm.c_level
+            pt = _Patient(pid, a, level, False, arm.c_number, day)
+            arm.c_pids.append(pid)
+            arm.load += 1
+        self.patients[pid] = pt
+        self.committed += 1
+        self.last_assigned = a
+        out.append(Decision(K.ASSIGN, day, "assigned", construct=arm.construct, level=self.level_ids[level], patient_id=pid))
+        if self.phase == P_ESC and self._slots(False)[a] == 0 and arm.open_since is not None:
+            arm.open_since = None
+        if self._remaining() == 0:
+            out.append(Decision(K.CAP_REACHED, day, "participant cap reached"))
+
+    def _fill(self, day: int, out: list) -> None:
+        for w in sorted(self.waitlist, key=lambda w: w[1]):
+            if not any(self._slots()):
+                break
+            kind, a = self._assign(w[2])
+            if kind == "assign":
+                self.waitlist.remove(w)
+                self._enrol(w[0], a, day, out)
+
+    def _expire(self, day: int, out: list) -> None:
+        day = max(day, self.day)
+        if self.waitlist:
+            keep = []
+            for w in self.waitlist:
+                if day - w[1] > self.max_wait:
+                    out.append(Decision(K.LOST_TO_WAIT, day, "lost to wait", patient_id=w[0]))
+                else:
+                    keep.append(w)
+            self.waitlist = keep
+        self.day = day
+
+    def _replace(self, pt: _Patient, day: int, out: list) -> None:
+        pt.replaced = True
+        if not pt.treated:
+            self.committed -= 1
+            if not pt.expansion:
+                self.arms[pt.arm].load -= 1
+        out.append(Decision(K.REPLACE, day, "replaced", construct=self.ids[pt.arm], level=self.level_ids[pt.level],
+                            patient_id=pt.pid))
+        if not pt.expansion:
+            arm = self.arms[pt.arm]
+            if arm.status != CLOSED and arm.c_number == pt.cohort and arm.open_since is None:
+                arm.open_since = day
+        self._fill(day, out)
+
+    # -- handlers -------------------------------------------------------------------------------
+    def _screened(self, e, out) -> None:
+        if not e.eligible:
+            out.append(Decision(K.REFUSE, e.day, "not eligible", patient_id=e.patient_id))
+            return
+        kind, x = self._assign(tuple(e.qualifying_constructs))
+        if kind == "assign":
+            self._enrol(e.patient_id, x, e.day, out)
+        elif kind == "wait":
+            out.append(Decision(K.WAITLIST, e.day, "waitlisted", patient_id=e.patient_id))
+            self.waitlist.append((e.patient_id, e.day, x))
+        else:
+            out.append(Decision(K.REFUSE, e.day, "refused", patient_id=e.patient_id))
+
+    def _manufactured(self, e, out) -> None:
+        pt = self.patients[e.patient_id]
+        pt.product, pt.product_day = e.outcome, e.day
+        if e.outcome == FAILED and not pt.treated and not pt.replaced:
+            self._replace(pt, e.day, out)
+            self._after(pt, e.day, out)
+
+    def _infused(self, e, out) -> None:
+        pt = self.patients[e.patient_id]
+        if pt.day0 is None:
+            first = False
+            if not pt.expansion:
+                arm = self.arms[pt.arm]
+                first = arm.status != CLOSED and arm.c_number == pt.cohort and all(
+                    self.patients[q].day0 is None for q in arm.c_pids)
+            pt.day0, pt.infusions = e.day, 1
+            if first and self.arms[pt.arm].c_stagger:
+                for q in self.arms[pt.arm].c_pids:
+                    o = self.patients[q]
+                    if q != pt.pid and not o.replaced and o.day0 is None:
+                        out.append(Decision(K.DOSE_FROM, e.day, "after the sentinel", patient_id=q,
+                                            construct=self.ids[pt.arm]))
+        else:
+            pt.infusions += 1
+
+    def _dlt(self, e, out) -> None:
+        if e.is_dlt:
+            self.patients[e.patient_id].dlt = True
+
+    def _window(self, e, out) -> None:
+        pt = self.patients[e.patient_id]
+        pt.window_closed = True
+        self._resolve(pt, e.day, out)
+
+    def _response(self, e, out) -> None:
+        pt = self.patients[e.patient_id]
+        pt.response = e.best_response.is_response
+        if pt.expansion:
+            if self.phase == P_EXP and not self._stop_pending():
+                assessed = [self.patients[q] for q in self.exp[3] if self.patients[q].response is not None]
+                n, r = len(assessed), sum(1 for q in assessed if q.response)
+                if self._futility(n, r):
+                    self._propose_stop("futility", e.day, out)
+            self._expansion_done(e.day, out)
+
+    def _off(self, e, out) -> None:
+        pt = self.patients[e.patient_id]
+        if pt.off is not None:
+            return
+        was = pt.resolved
+        pt.off = e.day
+        if not pt.treated and not pt.replaced:
+            self._replace(pt, e.day, out)
+            self._after(pt, e.day, out)
+        elif pt.treated and not was:
+            self._resolve(pt, e.day, out)
+
+    def _persistence(self, e, out) -> None:
+        self.patients[e.patient_id].persistence.append((e.study_day, float(e.copies)))
+
+    def _evaluable(self, pt: _Patient) -> bool:
+        return pt.dlt or (pt.infusions >= self.required and (pt.window_closed or not self.observe_full))
+
+    def _resolve(self, pt: _Patient, day: int, out) -> None:
+        if not self._evaluable(pt) and not pt.expansion and self.replace_ne:
+            self._replace(pt, day, out)
+        self._after(pt, day, out)
+
+    def _after(self, pt: _Patient, day: int, out) -> None:
+        if not pt.expansion:
+            self._cohort_done(pt.arm, day, out)
+            return
+        if self.phase == P_EXP and not self._stop_pending() and pt.treated:
+            ev_pts = [self.patients[q] for q in self.exp[3]]
+            ev_pts = [q for q in ev_pts if q.treated and q.resolved and self._evaluable(q)]
+            if pt in ev_pts:
+                n, x = len(ev_pts), sum(1 for q in ev_pts if q.dlt)
+                if self._toxicity(n, x):
+                    self._propose_stop("toxicity", day, out)
+        self._expansion_done(day, out)
+
+    # -- escalation ------------------------------------------------------------------------------
+    def _tally(self, arm: _Arm) -> None:
+        n = d = 0
+        for q in arm.c_pids:
+            pt = self.patients[q]
+            if pt.replaced or not pt.treated:
+                continue
+            if self._evaluable(pt):
+                n += 1
+                d += pt.dlt
+        t = arm.tallies[arm.c_level]
+        t[0] += n
+        t[1] += d
+
+    def _step(self, arm: _Arm):
+        key = ("esc", tuple(tuple(t) for t in arm.tallies), arm.level)
+        hit = self.cache.get(key)
+        if hit is None:
+            from dartnk.design.escalation import LevelCounts, next_decision
+
+            hit = next_decision(self.p.escalation, [LevelCounts(t[0], t[1]) for t in arm.tallies], arm.level,
+                                level_names=self.level_ids)
+            self.cache[key] = hit
+        return hit
+
+    def _cohort_done(self, a: int, day: int, out) -> None:
+        arm = self.arms[a]
+        if arm.status != ENROLLING:
+            return
+        active = [self.patients[q] for q in arm.c_pids if not self.patients[q].replaced]
+        if len(active) < arm.c_size or any(not q.resolved for q in active):
+            return
+        self._tally(arm)
+        step = self._step(arm)
+        self.seq += 1
+        level = step.level if step.level is not None else arm.level
+        d = Decision(K.ESCALATION, day, step.reason, id=f"P{self.seq}-escalation-{arm.construct}", requires_committee=True,
+                     construct=arm.construct, level=self.level_ids[level] if level is not None else None,
+                     n_patients=step.n_patients, action=getattr(step.action, "value", step.action))
+        out.append(d)
+        arm.status, arm.open_since = AWAITING, None
+        self.pending.append(d)
+
+    def _approved_escalation(self, d: Decision, day: int, out) -> None:
+        arm = self.arms[self.idx[d.construct]]
+        level = self.level_ids.index(d.level) if d.level is not None else None
+        if d.action in ("treat_same", "escalate", "deescalate") and self._remaining() > 0:
+            st = self.p.escalation.stagger
+            number = arm.c_number + 1
+            stagger = st.sentinel_days > 0 and (st.applies_to == "every_cohort"
+                                                or (st.applies_to == "first_cohort_per_arm" and number == 1)
+                                                or (st.applies_to == "first_cohort_per_level" and arm.tallies[level][0] == 0))
+            arm.status, arm.level = ENROLLING, level
+            arm.c_number, arm.c_level, arm.c_size, arm.c_pids, arm.c_stagger = number, level, d.n_patients, [], stagger
+            arm.open_since = day
+            out.append(Decision(K.OPEN_COHORT, day, "cohort opens", construct=d.construct, level=d.level,
+                                n_patients=d.n_patients, action=d.action))
+            return
+        arm.status = CLOSED
+        if d.action == "declare_mtd":
+            arm.mtd = level
+            out.append(Decision(K.CLOSE_ARM, day, "MTD", construct=d.construct, level=d.level, action=d.action))
+        elif d.action == "stop_no_tolerable_dose":
+            out.append(Decision(K.CLOSE_ARM, day, "no tolerable dose", construct=d.construct, action=d.action))
+        else:
+            out.append(Decision(K.CLOSE_ARM, day, "cap", construct=d.construct, action="cap"))
+
+    def _settle(self, day: int, out) -> None:
+        if self.phase != P_ESC:
+            return
+        if self._remaining() == 0:
+            for arm in self.arms:
+                if arm.status != ENROLLING:
+                    continue
+                active = [self.patients[q] for q in arm.c_pids if not self.patients[q].replaced]
+                if len(active) >= arm.c_size or any(not q.resolved for q in active):
+                    continue
+                self._tally(arm)
+                arm.status, arm.open_since = CLOSED, None
+                out.append(Decision(K.CLOSE_ARM, day, "cap", construct=arm.construct, action="cap"))
+        if all(a.status == CLOSED for a in self.arms) and not self.pending:
+            self._start_selection(day, out)
+
+    # -- selection and expansion -----------------------------------------------------------------
+    def _start_selection(self, day: int, out) -> None:
+        from dartnk.sim.fast_selection import select_fast
+
+        chosen, reason = select_fast(self)
+        self.seq += 1
+        d = Decision(K.SELECT_CONSTRUCT, day, reason, id=f"P{self.seq}-selection", requires_committee=True,
+                     construct=chosen, level=self.level_ids[self.arms[self.idx[chosen]].mtd] if chosen is not None else None)
+        out.append(d)
+        self.pending.append(d)
+        self.phase = P_SEL
+
+    def _open_expansion(self, d: Decision, day: int, out) -> None:
+        if d.construct is None:
+            out.append(Decision(K.CLOSE_TRIAL, day, "no construct selected"))
+            self.phase, self.waitlist = P_CLOSED, []
+            return
+        size = min(self.p.expansion.size, self._remaining())
+        if size <= 0:
+            out.append(Decision(K.CLOSE_TRIAL, day, "cap reached before the expansion", construct=d.construct))
+            self.phase, self.waitlist = P_CLOSED, []
+            return
+        out.append(Decision(K.OPEN_EXPANSION, day, "expansion opens", construct=d.construct, level=d.level, n_patients=size))
+        self.phase = P_EXP
+        self.exp = [self.idx[d.construct], self.level_ids.index(d.level), size, [], None]
+
+    def _stop_pending(self) -> bool:
+        return any(d.kind == K.STOP_EXPANSION for d in self.pending)
+
+    def _propose_stop(self, kind: str, day: int, out) -> None:
+        self.seq += 1
+        d = Decision(K.STOP_EXPANSION, day, f"stop for {kind}", id=f"P{self.seq}-stop-{kind}", requires_committee=True,
+                     construct=self.ids[self.exp[0]], action=kind)
+        out.append(d)
+        self.pending.append(d)
+
+    def _toxicity(self, n: int, x: int) -> bool:
+        key = ("tox", n, x)
+        hit = self.cache.get(key)
+        if hit is None:
+            from dartnk.trial.rules import toxicity_check
+
+            hit = self.cache[key] = toxicity_check(self.p, n, x, self.p.expansion.size).stop
+        return hit
+
+    def _futility(self, n: int, r: int) -> bool:
+        key = ("fut", n, r)
+        hit = self.cache.get(key)
+        if hit is None:
+            from dartnk.trial.rules import futility_check
+
+            hit = self.cache[key] = futility_check(self.p, n, r, self.p.expansion.size).stop
+        return hit
+
+    def _expansion_done(self, day: int, out) -> None:
+        if self.phase != P_EXP or self.pending:
+            return
+        _, _, size, pids, _ = self.exp
+        active = [self.patients[q] for q in pids if not self.patients[q].replaced]
+        if len(active) < size:
+            return
+        if any(not (q.treated and q.resolved and (q.response is not None or q.off is not None)) for q in active):
+            return
+        out.append(Decision(K.CLOSE_TRIAL, day, "expansion complete", construct=self.ids[self.exp[0]]))
+        self.phase, self.waitlist = P_CLOSED, []
+
+    def _committee(self, e, out) -> None:
+        d = next((x for x in self.pending if x.id == e.decision_id), None)
+        if d is None or not e.approved:
+            return
+        self.pending.remove(d)
+        if d.kind == K.ESCALATION:
+            self._approved_escalation(d, e.day, out)
+            self._fill(e.day, out)
+        elif d.kind == K.SELECT_CONSTRUCT:
+            self._open_expansion(d, e.day, out)
+            self._fill(e.day, out)
+        else:
+            self.exp[4] = d.action
+            out.append(Decision(K.CLOSE_TRIAL, e.day, f"expansion stopped for {d.action}", construct=d.construct))
+            self.phase, self.waitlist = P_CLOSED, []

@@ -1,0 +1,129 @@
+"""Running many trials: in-process, on local worker processes, or on a Dask distributed cluster.
+
+Work is cut into chunks of consecutive trial indices per scenario; trial ``i`` always uses the
+child stream ``i`` of the run's ``SeedSequence(seed)`` (see :mod:`dartnk.sim.patients`), and the
+chunks are reassembled in index order, so results are identical whatever the number of workers or
+the scheduler. Scenarios share trial indices: trial ``i`` sees the same virtual patients in every
+scenario (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from dartnk.errors import InputError
+
+ENGINES = ("fast", "reference")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    scenario: int
+    start: int
+    stop: int
+
+
+def run_chunk(protocol, scenario, seed: int, start: int, stop: int, engine: str = "fast") -> np.ndarray:
+    """Trials ``start..stop-1`` of one scenario: an int32 matrix, one outcome vector per row."""
+    from dartnk.sim.fast_engine import FastEngine
+    from dartnk.sim.loop import ReferenceEngine, simulate_trial
+    from dartnk.sim.patients import PatientStream, compile_truth
+
+    truth = compile_truth(protocol, scenario)
+    n_antigens = len(protocol.antigens)
+    cache: dict = {}
+    rows = []
+    for i in range(start, stop):
+        eng = FastEngine(protocol, cache) if engine == "fast" else ReferenceEngine(protocol)
+        rows.append(simulate_trial(protocol, truth, PatientStream(seed, i, n_antigens), eng))
+    return np.asarray(rows, dtype=np.int32).reshape(stop - start, -1)
+
+
+def plan_chunks(n_scenarios: int, trials: int, chunk_size: int) -> list[Chunk]:
+    return [Chunk(s, a, min(a + chunk_size, trials)) for s in range(n_scenarios) for a in range(0, trials, chunk_size)]
+
+
+def _check(trials: int, seed: int, workers: int, engine: str) -> None:
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+        raise InputError.field("--trials", trials, "an integer ≥ 1")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError.field("--seed", seed, "an integer ≥ 0")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError.field("--workers", workers, "an integer ≥ 1")
+    if engine not in ENGINES:
+        raise InputError.field("engine", engine, f"one of {', '.join(ENGINES)}")
+
+
+def run_trials(protocol, scenarios: Sequence, trials: int, seed: int, *, workers: int = 1, scheduler=None,
+               engine: str = "fast", chunk_size: int | None = None,
+               progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
+    """Simulate ``trials`` trials of each scenario; one outcome matrix per scenario (rows = trial index).
+
+    ``workers`` > 1 uses that many local processes; ``scheduler`` (a Dask scheduler address, or a
+    ``distributed.Client``) submits the chunks to a Dask cluster instead. ``progress(n)`` is called
+    with the number of trials just finished.
+    """
+    _check(trials, seed, workers, engine)
+    if chunk_size is None:
+        per = max(1, trials * len(scenarios) // (8 * max(workers, 1)))
+        chunk_size = max(10, min(500, per))
+    chunks = plan_chunks(len(scenarios), trials, chunk_size)
+    results: dict[Chunk, np.ndarray] = {}
+
+    def done(c: Chunk, m: np.ndarray) -> None:
+        results[c] = m
+        if progress is not None:
+            progress(c.stop - c.start)
+
+    if scheduler is not None:
+        _run_dask(protocol, scenarios, seed, engine, chunks, scheduler, done)
+    elif workers == 1:
+        for c in chunks:
+            done(c, run_chunk(protocol, scenarios[c.scenario], seed, c.start, c.stop, engine))
+    else:
+        _run_processes(protocol, scenarios, seed, engine, chunks, workers, done)
+    out = []
+    for s in range(len(scenarios)):
+        parts = [results[c] for c in chunks if c.scenario == s]
+        out.append(np.vstack(parts))
+    return out
+
+
+def _run_processes(protocol, scenarios, seed, engine, chunks, workers, done) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {pool.submit(run_chunk, protocol, scenarios[c.scenario], seed, c.start, c.stop, engine): c for c in chunks}
+        for f in as_completed(futures):
+            done(futures[f], f.result())
+
+
+def _run_dask(protocol, scenarios, seed, engine, chunks, scheduler, done) -> None:
+    from distributed import Client, as_completed
+
+    own = isinstance(scheduler, str)
+    if own:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError.field("--scheduler", scheduler, f"the address of a reachable Dask scheduler ({exc})") from None
+    else:
+        client = scheduler
+    try:
+        futures = []
+        index = {}
+        for c in chunks:
+            f = client.submit(run_chunk, protocol, scenarios[c.scenario], seed, c.start, c.stop, engine, pure=False)
+            futures.append(f)
+            index[f.key] = c
+        for f in as_completed(futures):
+            done(index[f.key], f.result())
+    finally:
+        if own:
+            client.close()

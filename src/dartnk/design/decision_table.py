@@ -81,9 +81,19 @@ def level_status(settings: EscalationSettings, treated: int, dlts: int) -> Level
 
     Counts must satisfy 0 ≤ dlts ≤ treated ≤ A + B (the caller validates them).
     """
+    return _status(settings, cohort_table(settings), treated, dlts)
+
+
+def level_statuses(settings: EscalationSettings, counts) -> tuple[LevelStatus, ...]:
+    """The status of every level from its ``(treated, dlts)`` counts (one table look-up per level)."""
+    table = cohort_table(settings)
+    return tuple(_status(settings, table, n, x) for n, x in counts)
+
+
+def _status(settings: EscalationSettings, table: dict[tuple[int, int], LevelStatus], treated: int, dlts: int) -> LevelStatus:
     if treated == 0:
         return LevelStatus.UNTREATED
-    status = cohort_table(settings).get((treated, dlts))
+    status = table.get((treated, dlts))
     if status is not None:
         return status
     a = settings.cohort_size

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Sequence
 
-from dartnk.design.decision_table import LevelStatus, level_status, patients_to_complete
+from dartnk.design.decision_table import LevelStatus, level_statuses, patients_to_complete
 from dartnk.errors import InputError, Problem
 from dartnk.protocol.escalation import EscalationSettings, MtdRule
 
@@ -261,7 +261,7 @@ def next_decision(settings: EscalationSettings, counts: Sequence[LevelCounts], c
     _validate(settings, counts, current, level_names)
     names = tuple(level_names) if level_names is not None else tuple(f"level {i + 1}" for i in range(len(counts)))
     counts = tuple(LevelCounts(c.treated, c.dlts) for c in counts)
-    status = tuple(level_status(settings, c.treated, c.dlts) for c in counts)
+    status = level_statuses(settings, ((c.treated, c.dlts) for c in counts))
     return _decide(_Arm(settings, counts, status, current, names))
 
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dartnk.design.decision_table import LevelStatus, level_status
+from dartnk.design.decision_table import LevelStatus, level_statuses
 from dartnk.design.escalation import EscalationAction, LevelCounts, next_decision
 from dartnk.protocol.escalation import EscalationSettings
 
@@ -58,7 +58,7 @@ class PathGraph:
 
 def _canonical(settings: EscalationSettings, current: int, counts: tuple[tuple[int, int], ...]) -> _State:
     a_b = settings.max_per_level
-    status = [level_status(settings, n, x) for n, x in counts]
+    status = level_statuses(settings, counts)
     out = list(counts)
     floor = -1
     for i in range(current, -1, -1):

@@ -147,3 +147,49 @@ def test_lab_grading_error_names_event(protocol):
     with pytest.raises(InputError) as e:
         run(protocol, bad)
     assert e.value.field_path == "events[0].lab.lln"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_event = st.fixed_dictionaries({
+    "term": st.sampled_from(["Cytokine release syndrome", "Neutrophil count decreased", "Nausea",
+                             "Alanine aminotransferase increased", "Lung infection"]),
+    "grade": st.integers(1, 5),
+    "onset_day": st.integers(-3, 30),
+    "duration": st.one_of(st.none(), st.integers(0, 20)),
+    "attribution": st.sampled_from(["unrelated", "possible", "definite"]),
+})
+
+
+def _events(specs, observed):
+    out = []
+    for s in specs:
+        res = None if s["duration"] is None else s["onset_day"] + s["duration"]
+        if s["onset_day"] > observed or (res is not None and res > observed):
+            continue
+        out.append(AdverseEvent(term=s["term"], grade=s["grade"], onset_day=s["onset_day"], resolution_day=res,
+                                attribution=s["attribution"]))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_event, max_size=4), _event, st.integers(0, 40))
+def test_adding_an_event_never_removes_a_dlt(protocol, specs, extra, observed):
+    before = run(protocol, *_events(specs, observed), observed=observed)
+    after = run(protocol, *_events(specs + [extra], observed), observed=observed)
+    if before.status is DltStatus.DLT:
+        assert after.status is DltStatus.DLT
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_event, max_size=4), st.integers(0, 30), st.integers(0, 15))
+def test_longer_observation_of_ongoing_events_never_undoes_a_dlt(protocol, specs, observed, more):
+    """An ongoing event can only move pending -> dlt as observation goes on, never back."""
+    events = [e.model_copy(update={"resolution_day": None}) for e in _events(specs, observed)]
+    early = run(protocol, *events, observed=observed)
+    late = run(protocol, *events, observed=observed + more)
+    if early.status is DltStatus.DLT:
+        assert late.status is DltStatus.DLT
+    if late.status is DltStatus.NO_DLT:
+        assert early.status is DltStatus.NO_DLT

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dartnk.clinical.eligibility import Rule, age_at, evaluate_eligibility
+from dartnk.clinical.eligibility import Rule, evaluate_eligibility
+from dartnk.clinical.screening_record import age_at
 from dartnk.errors import InputError, ProtocolError
 from dartnk.protocol import default_protocol
 from dartnk.protocol.eligibility import Criterion

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import date
 from fractions import Fraction
 from typing import Any, ClassVar, NamedTuple
 
 from dartnk.clinical.calendar import add_months
 from dartnk.clinical.creatinine_clearance import creatinine_clearance, serum_creatinine_mg_dl
 from dartnk.clinical.screening_record import (LAB_UNITS, NEVER, ScreeningRecord, exact, lab_in_unit,
-                                              parse_screening_record)
+                                              parse_screening_record, record_age)
 from dartnk.errors import InputError, Problem, ProtocolError
 from dartnk.protocol import Protocol
 from dartnk.protocol.eligibility import CriterionKind
@@ -65,37 +64,6 @@ def fmt(x: Fraction | float | int) -> str:
     """A number for a reason: up to 4 decimals, no trailing zeros."""
     text = f"{float(x):.4f}".rstrip("0").rstrip(".")
     return text if text != "-0" else "0"
-
-
-def age_at(birth: date, on: date, leap_day_birthday: str = "march_1") -> int:
-    """Completed years of age on ``on`` (exact birthday arithmetic).
-
-    A 29 February birthday falls on 1 March of a non-leap year (``march_1``) or on 28 February.
-    """
-    years = on.year - birth.year
-    month, day = birth.month, birth.day
-    if (month, day) == (2, 29) and not _leap(on.year):
-        month, day = (3, 1) if leap_day_birthday == "march_1" else (2, 28)
-    return years - 1 if (on.month, on.day) < (month, day) else years
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def record_age(record: ScreeningRecord, leap_day_birthday: str) -> tuple[int | None, str]:
-    """The age at consent (years) and where it came from; None with the missing field named."""
-    if record.birth_date is not None and record.consent_date is None:
-        return (None, "consent_date") if record.age_years is None else (record.age_years, "age_years")
-    if record.birth_date is not None:
-        age = age_at(record.birth_date, record.consent_date, leap_day_birthday)
-        if record.age_years is not None and record.age_years != age:
-            raise InputError.field("age_years", record.age_years,
-                                   f"the age at consent from birth_date and consent_date ({age})")
-        return age, f"birth date {record.birth_date}, consent {record.consent_date}"
-    if record.age_years is not None:
-        return record.age_years, "age_years"
-    return None, "birth_date and consent_date (or age_years)"
 
 
 # -- the rules ------------------------------------------------------------------------------------

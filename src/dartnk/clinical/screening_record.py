@@ -261,3 +261,35 @@ def _check_lab_names(labs: Any, path: str) -> None:
         unit = lab.get("unit") if isinstance(lab, dict) else None
         if isinstance(unit, str) and unit not in LAB_UNITS[name]:
             raise InputError.field(f"{path}.{name}.unit", unit, f"a unit of {name} ({', '.join(LAB_UNITS[name])})")
+
+
+# -- age at consent --------------------------------------------------------------------------------
+def age_at(birth: date, on: date, leap_day_birthday: str = "march_1") -> int:
+    """Completed years of age on ``on`` (exact birthday arithmetic).
+
+    A 29 February birthday falls on 1 March of a non-leap year (``march_1``) or on 28 February.
+    """
+    years = on.year - birth.year
+    month, day = birth.month, birth.day
+    if (month, day) == (2, 29) and not _leap(on.year):
+        month, day = (3, 1) if leap_day_birthday == "march_1" else (2, 28)
+    return years - 1 if (on.month, on.day) < (month, day) else years
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def record_age(record: ScreeningRecord, leap_day_birthday: str) -> tuple[int | None, str]:
+    """The age at consent (years) and where it came from; None with the missing field named."""
+    if record.birth_date is not None and record.consent_date is None:
+        return (None, "consent_date") if record.age_years is None else (record.age_years, "age_years")
+    if record.birth_date is not None:
+        age = age_at(record.birth_date, record.consent_date, leap_day_birthday)
+        if record.age_years is not None and record.age_years != age:
+            raise InputError.field("age_years", record.age_years,
+                                   f"the age at consent from birth_date and consent_date ({age})")
+        return age, f"birth date {record.birth_date}, consent {record.consent_date}"
+    if record.age_years is not None:
+        return record.age_years, "age_years"
+    return None, "birth_date and consent_date (or age_years)"

@@ -15,8 +15,7 @@ def eligibility(file: str = typer.Argument(..., help="screening record JSON (one
                 protocol: Optional[str] = typer.Option(None, "--protocol", help="protocol YAML (default: the shipped one)")) -> None:
     """Evaluate screening record(s): {"eligible": true|false|null, "criteria": [{id, text, kind, met, reason}]}.
 
-    met means the patient passes the criterion (for an exclusion: is not excluded); null means data
-    missing, and the reason names the field.
+    met: the patient passes (for an exclusion: is not excluded); null: data missing, named in the reason.
     """
     from dartnk.cli.common import each_record, echo_json, load_protocol, read_json
     from dartnk.clinical.eligibility import evaluate_eligibility

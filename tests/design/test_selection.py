@@ -118,8 +118,10 @@ def test_better_efficacy_alone_wins(protocol, resp):
 def test_bad_inputs(protocol):
     with pytest.raises(ValueError, match="dlts_at_rp2d"):
         _arm(dlts_at_rp2d=7)
-    with pytest.raises(ValueError, match="products_released"):
+    with pytest.raises(ValueError, match="products_failed"):
         _arm(products_released=10, products_failed=1)
+    with pytest.raises(ValueError, match="responders"):
+        _arm(responders=10)
     with pytest.raises(ValueError, match="extra"):
         ArmSummary(construct="x", colour="red")
     with pytest.raises(InputError, match="arms.1.construct"):

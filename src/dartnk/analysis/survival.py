@@ -47,7 +47,7 @@ def _fit(times: Sequence[float], events: Sequence[int]) -> KmCurve:
 
     kmf = KaplanMeierFitter().fit(list(times), event_observed=list(events))
     table = kmf.event_table
-    table = table[table.index > 0] if 0.0 not in set(times) else table[table["removed"] > 0]
+    table = table[table["removed"] > 0]  # lifelines adds a row at time 0 with nobody removed
     surv_fn = kmf.survival_function_.iloc[:, 0]
     out_t, out_n, out_d, out_s, out_se = [], [], [], [], []
     acc = 0.0

@@ -37,7 +37,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from dartnk.errors import InputError
 from dartnk.protocol.selection import SelectionCriterion, SelectionSettings
@@ -65,31 +65,62 @@ class ArmSummary(BaseModel):
     vein_to_vein_days: tuple[float, ...] = Field(default=(), description="per released product, days")
     persistence: tuple[dict[int, float], ...] = Field(default=(),
         description="per patient: study day → CAR transgene copies (e.g. ddPCR copies/µg DNA)")
+    evaluable_for_response: int = Field(default=0, ge=0, description="patients evaluable for response")
     responders: int = Field(default=0, ge=0, description="patients with a confirmed CR or PR")
-    evaluable_for_response: int = Field(default=0, ge=0)
 
-    @model_validator(mode="after")
-    def _coherent(self) -> "ArmSummary":
-        if self.dlts_at_rp2d > self.patients_at_rp2d:
-            raise ValueError(f"dlts_at_rp2d ({self.dlts_at_rp2d}) must be ≤ patients_at_rp2d ({self.patients_at_rp2d})")
-        if self.products_released + self.products_failed > self.products_manufactured:
-            raise ValueError(f"products_released + products_failed ({self.products_released + self.products_failed}) "
-                             f"must be ≤ products_manufactured ({self.products_manufactured})")
-        if self.responders > self.evaluable_for_response:
-            raise ValueError(f"responders ({self.responders}) must be ≤ evaluable_for_response ({self.evaluable_for_response})")
-        for i, series in enumerate(self.persistence):
+    @field_validator("dlts_at_rp2d")
+    @classmethod
+    def _dlts(cls, v: int, info: ValidationInfo) -> int:
+        return _at_most(v, info, "patients_at_rp2d")
+
+    @field_validator("products_released")
+    @classmethod
+    def _released(cls, v: int, info: ValidationInfo) -> int:
+        return _at_most(v, info, "products_manufactured")
+
+    @field_validator("products_failed")
+    @classmethod
+    def _failed(cls, v: int, info: ValidationInfo) -> int:
+        made, released = info.data.get("products_manufactured"), info.data.get("products_released")
+        if made is not None and released is not None and v + released > made:
+            raise ValueError(f"at most products_manufactured − products_released ({made - released})")
+        return v
+
+    @field_validator("responders")
+    @classmethod
+    def _responders(cls, v: int, info: ValidationInfo) -> int:
+        return _at_most(v, info, "evaluable_for_response")
+
+    @field_validator("persistence")
+    @classmethod
+    def _persistence(cls, v: tuple[dict[int, float], ...]) -> tuple[dict[int, float], ...]:
+        for i, series in enumerate(v):
             for day, copies in series.items():
-                if day < 0 or not (math.isfinite(copies) and copies >= 0):
-                    raise ValueError(f"persistence[{i}]: day {day} must be ≥ 0 and copies ({copies}) a number ≥ 0")
-        if any(not (math.isfinite(v) and v >= 0) for v in self.vein_to_vein_days):
-            raise ValueError("vein_to_vein_days must be numbers ≥ 0")
-        return self
+                if day < 0:
+                    raise ValueError(f"study days ≥ 0 (patient {i}: day {day})")
+                if not (math.isfinite(copies) and copies >= 0):
+                    raise ValueError(f"copies ≥ 0 (patient {i}, day {day}: {copies})")
+        return v
+
+    @field_validator("vein_to_vein_days")
+    @classmethod
+    def _v2v(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not (math.isfinite(x) and x >= 0) for x in v):
+            raise ValueError("days ≥ 0")
+        return v
 
     @property
     def vein_to_vein(self) -> float | None:
         if self.median_vein_to_vein_days is not None:
             return self.median_vein_to_vein_days
         return statistics.median(self.vein_to_vein_days) if self.vein_to_vein_days else None
+
+
+def _at_most(v: int, info: ValidationInfo, other: str) -> int:
+    limit = info.data.get(other)
+    if limit is not None and v > limit:
+        raise ValueError(f"at most {other} ({limit})")
+    return v
 
 
 # -- persistence ------------------------------------------------------------------------------------

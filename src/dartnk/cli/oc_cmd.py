@@ -112,6 +112,10 @@ def oc(
         _fail("--seed", seed, "only together with --sims")
     seed_value = parse_int("--seed", seed, 0, None, "the simulation seed") if seed is not None else None
     settings = escalation_settings(protocol, set_)
+    from dartnk.cli.common import load_protocol
+
+    levels = load_protocol(protocol).dose_levels
+    names = [lv.id for lv in levels] if len(levels) == len(values) else None
 
     if n_sims is None:
         from dartnk.design.exact_oc import exact_oc
@@ -129,11 +133,13 @@ def oc(
 
         echo_json(result.to_json(settings_json(settings, start + 1)))
     else:
-        typer.echo("\n".join(oc_table_lines(result, settings)))
+        typer.echo("\n".join(oc_table_lines(result, settings, names)))
 
 
-def oc_table_lines(result, settings) -> list[str]:
-    """A readable table: level, true DLT probability, P(MTD), E[patients], E[DLTs] (± SE when simulated)."""
+def oc_table_lines(result, settings, names: list[str] | None = None) -> list[str]:
+    """A readable table: level, true DLT probability, P(MTD), E[patients], E[DLTs] (± SE when simulated).
+
+    Levels are numbered 1..K, with the protocol's dose level ids when ``--tox`` gives one per level."""
     sim = result.method == "simulation"
     how = (f"simulation of {result.n_sims:,} trials (seed {result.seed}); ± Monte Carlo standard error" if sim
            else "exact: every dose path enumerated")
@@ -154,7 +160,8 @@ def oc_table_lines(result, settings) -> list[str]:
     rows = [("none", "", cell(result.p_select[0], sel_se[0], 4), "", "")]
     for i, p in enumerate(result.true_tox):
         mark = " *" if i == result.start else ""
-        rows.append((f"{i + 1}{mark}", f"{p:.3f}", cell(result.p_select[i + 1], sel_se[i + 1], 4),
+        label = f"{i + 1} ({names[i]})" if names else f"{i + 1}"
+        rows.append((f"{label}{mark}", f"{p:.3f}", cell(result.p_select[i + 1], sel_se[i + 1], 4),
                      cell(result.mean_patients[i], pat_se[i], 3), cell(result.mean_dlts[i], dlt_se[i], 3)))
     rows.append(("total", "", cell(sum(result.p_select), None, 4), cell(result.mean_n, se.get("mean_n"), 3),
                  cell(result.mean_total_dlts, se.get("mean_total_dlts"), 3)))

@@ -79,3 +79,15 @@ def test_futility_bad_input():
     r = run_cli("design", "futility", "--p0", "0.1", "--p1", "0.3", "--max-n", "27")
     assert _one_error_line(r).startswith("error: max_n: the total n of Simon's optimal (29) or minimax (25)")
     assert _one_error_line(run_cli("design", "futility", "--p0", "1.2")).startswith("error: --p0:")
+
+
+def test_futility_predictive_calibration():
+    r = run_cli("design", "futility", "--method", "predictive", "--max-n", "30", "--calibrate", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    c = out["calibration"]
+    assert c["alpha"] <= 0.05 and c["power"] >= 0.8
+    assert out["parameters"]["efficacy_probability"] == c["efficacy_probability"]
+    oc = {o["rate"]: o for o in out["operating_characteristics"]}
+    assert abs(oc[0.1]["p_promising"] - c["alpha"]) < 1e-12 and abs(oc[0.3]["p_promising"] - c["power"]) < 1e-12
+    assert _one_error_line(run_cli("design", "futility", "--calibrate")).startswith("error: --calibrate:")

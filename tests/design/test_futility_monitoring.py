@@ -87,6 +87,23 @@ def test_predictive_boundary_and_decision(protocol):
     assert "predictive probability" in check_futility(s, 12, 0, 25).reason
 
 
+def test_calibration_meets_error_rates_and_is_best(protocol):
+    from dartnk.design.futility_monitoring import THETA_L_GRID, THETA_T_GRID, calibrate_predictive
+
+    s = protocol.expansion.futility.model_copy(update={"method": FutilityMethod.PREDICTIVE})
+    c = calibrate_predictive(s, 30)
+    assert c.alpha <= s.alpha and c.power >= 1 - s.beta and c.candidates_meeting_constraints >= 1
+    # no admissible pair on the grid has a smaller EN(p0)
+    for tt in THETA_T_GRID[::4]:
+        for tl in THETA_L_GRID:
+            trial = s.model_copy(update={"efficacy_probability": tt, "predictive_threshold": tl})
+            o0, o1 = futility_boundary(trial, 30).operating_characteristics([s.p0, s.p1])
+            if o0.p_promising <= s.alpha and o1.p_promising >= 1 - s.beta:
+                assert o0.expected_n >= c.en_p0 - 1e-12
+    with pytest.raises(InputError, match="max_n"):
+        calibrate_predictive(s, 12)
+
+
 def test_bad_inputs(protocol):
     s = protocol.expansion.futility
     with pytest.raises(InputError, match="n_responses"):

@@ -118,10 +118,12 @@ def futility(max_n: Optional[int] = typer.Option(None, "--max-n", help="evaluabl
              prior_a: Optional[float] = typer.Option(None, "--prior-a"),
              prior_b: Optional[float] = typer.Option(None, "--prior-b"),
              min_patients: Optional[int] = typer.Option(None, "--min-patients", help="predictive: first look"),
+             calibrate: bool = typer.Option(False, "--calibrate",
+                 help="predictive: search θ_T and θ_L for α and power at this n (Lee & Liu 2008), smallest EN(p0)"),
              rates: Optional[str] = _RATES, protocol: Optional[str] = _PROTOCOL, as_json: bool = _JSON) -> None:
     """Futility boundary for the ORR "stop if ≤ f responses among the first n" with exact OCs."""
-    from dartnk.cli.common import echo_json, load_protocol
-    from dartnk.design.futility_monitoring import futility_boundary
+    from dartnk.cli.common import echo_json, fail, load_protocol
+    from dartnk.design.futility_monitoring import calibrate_predictive, futility_boundary
     from dartnk.protocol.expansion import FutilityMonitoring
 
     p = load_protocol(protocol)
@@ -134,9 +136,24 @@ def futility(max_n: Optional[int] = typer.Option(None, "--max-n", help="evaluabl
     names = {k: "--" + k.replace("_", "-") for k in updates} | {"predictive_threshold": "--threshold"}
     settings = _settings(FutilityMonitoring, base, updates, names)
     n = p.expansion.size if max_n is None else max_n
+    calibration = None
+    if calibrate:
+        if settings.method.value != "predictive":
+            fail("--calibrate", settings.method.value, "--method predictive (Simon designs come from `design simon`)")
+        calibration = calibrate_predictive(settings, n)
+        settings = settings.model_copy(update={"efficacy_probability": calibration.efficacy_probability,
+                                               "predictive_threshold": calibration.predictive_threshold})
     boundary = futility_boundary(settings, n)
     rs = _rates(rates, sorted({settings.p0, settings.p1}))
     if as_json:
-        echo_json(boundary.to_json(rs))
+        out = boundary.to_json(rs)
+        if calibration is not None:
+            out["calibration"] = calibration.to_json()
+        echo_json(out)
         return
+    if calibration is not None:
+        c = calibration
+        typer.echo(f"calibrated: θ_T = {c.efficacy_probability:g}, θ_L = {c.predictive_threshold:g} "
+                   f"(α = {c.alpha:.4f}, power = {c.power:.4f}, EN(p0) = {c.en_p0:.2f}; "
+                   f"{c.candidates_meeting_constraints} pairs met both)")
     _print_boundary(boundary, boundary.operating_characteristics(rs), "responses")

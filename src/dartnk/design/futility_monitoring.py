@@ -17,6 +17,7 @@ OCs (P(stop early), P(promising), E(N)) come from the same enumeration as the to
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from dartnk.design.toxicity_monitoring import Direction, MonitoringBoundary, MonitoringDecision, _check_counts
@@ -141,3 +142,49 @@ def check_futility(settings: FutilityMonitoring, n_evaluable: int, n_responses: 
     cmp = "≤" if stop else ">"
     return MonitoringDecision(stop, f"{verb}: {n_responses} responses among {n_evaluable} evaluable {cmp} boundary {bound}{detail}",
                               n_evaluable, n_responses, bound)
+
+
+@dataclass(frozen=True)
+class PredictiveCalibration:
+    """A (θ_T, θ_L) pair meeting the error rates, with its OCs at p0 and p1."""
+
+    efficacy_probability: float
+    predictive_threshold: float
+    alpha: float  # P(promising | p0)
+    power: float  # P(promising | p1)
+    pet_p0: float
+    en_p0: float
+    candidates_meeting_constraints: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+THETA_T_GRID = tuple(round(0.80 + 0.01 * i, 2) for i in range(20))  # 0.80 … 0.99
+THETA_L_GRID = (0.001, 0.005, 0.01, 0.02, 0.05, 0.10, 0.15, 0.20)
+
+
+def calibrate_predictive(settings: FutilityMonitoring, max_n: int) -> PredictiveCalibration:
+    """Lee & Liu's design search for a fixed N: over θ_T ∈ 0.80…0.99 and θ_L ∈ {0.001 … 0.20},
+    keep the pairs with P(promising | p0) ≤ α and P(promising | p1) ≥ 1 − β (exact OCs), and return
+    the one with the smallest EN(p0) (ties: higher power, then larger θ_T). Prior and looks as in
+    ``settings``."""
+    best, count = None, 0
+    for theta_t in THETA_T_GRID:
+        for theta_l in THETA_L_GRID:
+            trial = settings.model_copy(update={"method": FutilityMethod.PREDICTIVE, "efficacy_probability": theta_t,
+                                                "predictive_threshold": theta_l})
+            o0, o1 = futility_boundary(trial, max_n).operating_characteristics([settings.p0, settings.p1])
+            if o0.p_promising is None or o1.p_promising is None:
+                continue
+            if o0.p_promising > settings.alpha + 1e-12 or o1.p_promising < 1 - settings.beta - 1e-12:
+                continue
+            count += 1
+            key = (o0.expected_n, -o1.p_promising, -theta_t)
+            if best is None or key < best[0]:
+                best = (key, PredictiveCalibration(theta_t, theta_l, o0.p_promising, o1.p_promising,
+                                                   o0.p_stop_early, o0.expected_n, 0))
+    if best is None:
+        raise InputError.field("max_n", max_n, f"an expansion large enough for α ≤ {settings.alpha:g} and power ≥ "
+                               f"{1 - settings.beta:g} at p0 = {settings.p0:g}, p1 = {settings.p1:g} (no θ_T, θ_L pair meets both)")
+    return PredictiveCalibration(**(asdict(best[1]) | {"candidates_meeting_constraints": count}))

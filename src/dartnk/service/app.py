@@ -40,4 +40,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    from dartnk.service.web import mount_web
+
+    mount_web(app)
     return app

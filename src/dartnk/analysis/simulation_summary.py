@@ -143,6 +143,17 @@ def _expansion(protocol, scenario, col) -> dict:
     }
 
 
+def histogram(x, width: float) -> dict:
+    """Share of trials per bin of ``width`` (left-closed bins from 0)."""
+    x = np.asarray(x, dtype=float)
+    if x.size == 0:
+        return {"edges": [], "p": []}
+    top = max(width, math.ceil((x.max() + 1e-9) / width) * width)
+    edges = np.arange(0.0, top + width / 2, width)
+    counts, _ = np.histogram(x, bins=edges)
+    return {"edges": [float(e) for e in edges], "p": [float(c / x.size) for c in counts]}
+
+
 def _spread(x) -> dict:
     x = np.asarray(x, dtype=float)
     return {**mean(x), "sd": float(x.std(ddof=1)) if x.size > 1 else 0.0, "median": quantile(x, 0.5),
@@ -169,7 +180,7 @@ def summarise_scenario(protocol, scenario, matrix: np.ndarray) -> dict:
         "screen_failures": mean(col["n_screen_failures"]),
         "refused": mean(col["n_refused"]),
         "lost_to_wait": {**mean(col["n_lost_to_wait"]), "p_any": prop(col["n_lost_to_wait"] > 0)},
-        "duration_months": _spread(months),
+        "duration_months": {**_spread(months), "histogram": histogram(months, 3.0)},
         "selection_month": _spread(col["selection_day"][col["selection_day"] >= 0] / DAYS_PER_MONTH)
         if (col["selection_day"] >= 0).any() else None,
         "dlts_total": mean(col["n_dlts"]),

@@ -91,7 +91,8 @@ def _safety(report: Report, data: TrialData) -> None:
 
 
 def _declares_dose(d) -> bool:
-    return any(w in d.kind.lower() for w in ("mtd", "rp2d")) or "mtd" in d.proposal or "rp2d" in d.proposal
+    return (d.proposal.get("action") == "declare_mtd" or any(w in d.kind.lower() for w in ("mtd", "rp2d"))
+            or "mtd" in d.proposal or "rp2d" in d.proposal)
 
 
 def orr_row(label: str, patients: list[PatientData], bor: dict[str, BestResponse]) -> list:

@@ -20,10 +20,13 @@ CRITERIA = ("safety", "manufacturability", "persistence", "efficacy")
 
 
 def declared_rp2d(data: TrialData, arm: str) -> str | None:
-    """The RP2D the engine declared for ``arm`` (latest decision that names an RP2D or MTD), if any."""
+    """The RP2D the engine declared for ``arm``, if any: the latest approved escalation proposal whose
+    action is ``declare_mtd`` (the trial engine's wording), or a decision naming an RP2D/MTD level."""
     for d in reversed(data.decisions):
         if d.arm != arm:
             continue
+        if d.proposal.get("action") == "declare_mtd" and d.dose_level and d.status in ("approved", "signed"):
+            return d.dose_level
         for key in ("rp2d", "mtd", "rp2d_level", "mtd_level"):
             value = d.proposal.get(key)
             if isinstance(value, str) and value:

@@ -97,10 +97,52 @@ def test_protocol_option(tmp_path):
     assert out["settings"]["deescalate"] is False
 
 
+def test_protocol_scenarios_without_tox(protocol):
+    """``dartnk oc`` alone: the protocol's design scenarios on its dose levels, from its start level."""
+    res = run_cli("oc", "--json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    scenarios = protocol.escalation.oc_scenarios
+    assert [o["scenario"] for o in out] == [sc.name for sc in scenarios] and len(out) >= 1
+    start = protocol.level_index(protocol.escalation.start_level)
+    for obj, sc in zip(out, scenarios):
+        assert KEYS <= set(obj) and obj["settings"]["start_level"] == start + 1
+        ref = exact_oc(protocol.escalation, list(sc.dlt_probabilities), start)
+        assert obj["p_select"] == pytest.approx(list(ref.p_select), abs=1e-15)
+    res = run_cli("oc")
+    assert res.returncode == 0 and all(f"Scenario {sc.name}" in res.stdout for sc in scenarios)
+    assert f"({protocol.escalation.start_level}) *" in res.stdout
+    sims = json.loads(run_cli("oc", "--json", "--sims", "300", "--seed", "9").stdout)
+    assert all(o["seed"] == 9 and o["method"] == "simulation" for o in sims)
+
+
+def test_protocol_without_scenarios_or_with_a_wrong_length(tmp_path):
+    import re
+
+    from dartnk.protocol import default_protocol_text
+
+    text = default_protocol_text()
+    block = re.search(r"\n  oc_scenarios:\n(?:    .*\n|       .*\n)+", text)
+    assert block is not None
+    path = tmp_path / "none.yaml"
+    path.write_text(text.replace(block.group(0), "\n"), encoding="utf-8")
+    res = run_cli("oc", "--protocol", str(path))
+    assert res.returncode == 2 and "--tox: required" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert run_cli("oc", "--tox", "0.1,0.2", "--protocol", str(path)).returncode == 0
+    short = text.replace("dlt_probabilities: [0.02, 0.05, 0.08, 0.12]", "dlt_probabilities: [0.02, 0.05]")
+    assert short != text
+    path.write_text(short, encoding="utf-8")
+    res = run_cli("oc", "--protocol", str(path))
+    assert res.returncode == 2 and "escalation.oc_scenarios.0.dlt_probabilities" in res.stderr
+    bad = text.replace("dlt_probabilities: [0.02, 0.05, 0.08, 0.12]", "dlt_probabilities: [0.02, 0.05, 0.08, 1.2]")
+    path.write_text(bad, encoding="utf-8")
+    res = run_cli("protocol", "check", str(path))
+    assert res.returncode == 2 and "escalation.oc_scenarios.0" in res.stderr
+
+
 @pytest.mark.parametrize("args,needle", [
     (["oc", "--tox", "0.2,1.5"], "--tox"),
     (["oc", "--tox", ""], "--tox"),
-    (["oc"], "--tox"),
     (["oc", "--tox", "0.1,abc"], "abc"),
     (["oc", "--tox", "0.1,,0.2"], "--tox"),
     (["oc", "--tox", "0.1,nan"], "nan"),

@@ -95,45 +95,87 @@ def settings_json(settings, start_level: int | None = None) -> dict[str, Any]:
 
 def oc(
     tox: Optional[str] = typer.Option(None, "--tox", metavar="P1,P2,...",
-                                      help="true DLT probability of each level, lowest first (the number of levels is its length)"),
-    start_level: str = typer.Option("1", "--start-level", metavar="N", help="1-based start level"),
+                                      help="true DLT probability of each level, lowest first (the number of levels is its "
+                                           "length); without it, the protocol's escalation.oc_scenarios on its dose levels"),
+    start_level: Optional[str] = typer.Option(None, "--start-level", metavar="N",
+                                              help="1-based start level (default 1 with --tox, else the protocol's start level)"),
     set_: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
                                              help="override a 3+3 setting, e.g. deescalate=false (repeatable)"),
     sims: Optional[str] = typer.Option(None, "--sims", metavar="N", help="simulate N trials instead of enumerating every dose path"),
     seed: Optional[str] = typer.Option(None, "--seed", metavar="S", help="seed of the simulation (default: fresh, reported)"),
-    json_out: bool = typer.Option(False, "--json", help="print one JSON object"),
+    json_out: bool = typer.Option(False, "--json", help="print one JSON object (a list of them, one per protocol scenario, without --tox)"),
     protocol: Optional[str] = typer.Option(None, "--protocol", metavar="FILE", help="protocol YAML (default: the shipped protocol)"),
 ) -> None:
     """Operating characteristics of one escalation arm: P(each level is the MTD), expected patients and DLTs."""
-    values = parse_tox(tox)
-    start = parse_int("--start-level", start_level, 1, len(values), "the 1-based start level") - 1
+    from dartnk.cli.common import load_protocol
+
+    values = parse_tox(tox) if tox is not None else None
     n_sims = parse_int("--sims", sims, 1, None, "the number of simulated trials") if sims is not None else None
     if seed is not None and n_sims is None:
         _fail("--seed", seed, "only together with --sims")
     seed_value = parse_int("--seed", seed, 0, None, "the simulation seed") if seed is not None else None
+    proto = load_protocol(protocol)
     settings = escalation_settings(protocol, set_)
-    from dartnk.cli.common import load_protocol
-
-    levels = load_protocol(protocol).dose_levels
-    names = [lv.id for lv in levels] if len(levels) == len(values) else None
-
-    if n_sims is None:
-        from dartnk.design.exact_oc import exact_oc
-
-        result = exact_oc(settings, values, start)
+    levels = [lv.id for lv in proto.dose_levels]
+    if values is not None:
+        scenarios = [(None, "", values)]
+        default_start = 1
     else:
-        import numpy as np
+        scenarios = protocol_scenarios(proto)
+        default_start = proto.level_index(proto.escalation.start_level) + 1
+    k = len(scenarios[0][2])
+    start = (parse_int("--start-level", start_level, 1, k, "the 1-based start level") if start_level is not None
+             else default_start) - 1
+    names = levels if len(levels) == k else None
 
-        from dartnk.design.simulated_oc import simulated_oc
-
-        seq = np.random.SeedSequence(seed_value)
-        result = simulated_oc(settings, values, start, n_sims, np.random.default_rng(seq), seed=int(seq.entropy))
+    results = [(name, text, run_oc(settings, vals, start, n_sims, seed_value)) for name, text, vals in scenarios]
     if json_out:
         from dartnk.cli.common import echo_json
 
-        echo_json(result.to_json(settings_json(settings, start + 1)))
-    else:
-        typer.echo("\n".join(oc_table_lines(result, settings, names)))
+        objs = []
+        for name, text, result in results:
+            obj = result.to_json(settings_json(settings, start + 1))
+            if name is not None:
+                obj = {"scenario": name, "description": text, **obj}
+            objs.append(obj)
+        echo_json(objs[0] if values is not None else objs)
+        return
+    blocks = []
+    for name, text, result in results:
+        head = [f"Scenario {name}: {text}" if text else f"Scenario {name}"] if name is not None else []
+        blocks.append("\n".join(head + oc_table_lines(result, settings, names)))
+    typer.echo("\n\n".join(blocks))
+
+
+def protocol_scenarios(proto) -> list[tuple[str, str, list[float]]]:
+    """The protocol's design scenarios, each with one DLT probability per dose level."""
+    scenarios = proto.escalation.oc_scenarios
+    if not scenarios:
+        from dartnk.errors import InputError, Problem
+
+        raise InputError(Problem("--tox", "required: the protocol defines no escalation.oc_scenarios; give "
+                                          "comma-separated DLT probabilities, lowest level first", has_value=False))
+    k = len(proto.dose_levels)
+    for i, sc in enumerate(scenarios):
+        if len(sc.dlt_probabilities) != k:
+            _fail(f"escalation.oc_scenarios.{i}.dlt_probabilities", list(sc.dlt_probabilities),
+                  f"{k} probabilities, one per dose level")
+    return [(sc.name, sc.description, list(sc.dlt_probabilities)) for sc in scenarios]
+
+
+def run_oc(settings, values: list[float], start: int, n_sims: int | None, seed: int | None):
+    """Exact operating characteristics, or simulated ones from ``seed`` (the same patients for every
+    scenario: common random numbers) when ``n_sims`` is given."""
+    if n_sims is None:
+        from dartnk.design.exact_oc import exact_oc
+
+        return exact_oc(settings, values, start)
+    import numpy as np
+
+    from dartnk.design.simulated_oc import simulated_oc
+
+    seq = np.random.SeedSequence(seed)
+    return simulated_oc(settings, values, start, n_sims, np.random.default_rng(seq), seed=int(seq.entropy))
 
 
 def oc_table_lines(result, settings, names: list[str] | None = None) -> list[str]:
@@ -169,8 +211,12 @@ def oc_table_lines(result, settings, names: list[str] | None = None) -> list[str
     widths = [max(len(head[j]), *(len(r[j]) for r in rows)) for j in range(5)]
     fmt = lambda r: "  ".join(r[j].ljust(widths[j]) if j == 0 else r[j].rjust(widths[j]) for j in range(5)).rstrip()
     lines += [fmt(head), fmt(tuple("-" * w for w in widths))] + [fmt(r) for r in rows]
-    lines += ["", "* start level", "P(n patients): " + ", ".join(f"{n}: {p:.4f}" for n, p in sorted(result.p_n.items()))]
+    lines += ["", "* start level", "P(n patients): " + ", ".join(f"{n}: {_prob(p)}" for n, p in sorted(result.p_n.items()))]
     return lines
+
+
+def _prob(p: float) -> str:
+    return "<0.0001" if 0 < p < 0.00005 else f"{p:.4f}"
 
 
 # -- dartnk decisions --------------------------------------------------------------------------------

@@ -39,6 +39,23 @@ class Stagger(ProtocolModel):
     applies_to: str = Field(default="every_cohort", pattern=r"^(every_cohort|first_cohort_per_level|first_cohort_per_arm)$")
 
 
+class ToxicityScenario(ProtocolModel):
+    """An assumed true DLT probability per dose level (lowest first), for the design's operating
+    characteristics (``dartnk oc`` without ``--tox``). A planning assumption of the statistical
+    section, not an estimate; one value per dose level of the protocol."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    dlt_probabilities: tuple[float, ...] = Field(min_length=1, description="true DLT probability per dose level, lowest first")
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> "ToxicityScenario":
+        for i, p in enumerate(self.dlt_probabilities):
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"dlt_probabilities[{i}] must be a probability in [0, 1], got {p}")
+        return self
+
+
 class EscalationSettings(ProtocolModel):
     """One arm's dose-escalation rule; every modification of the 3+3 is a setting."""
 
@@ -54,6 +71,8 @@ class EscalationSettings(ProtocolModel):
     mtd_rule: MtdRule = MtdRule.BELOW_TOXIC
     stagger: Stagger
     complete_window_before_escalation: bool = True
+    oc_scenarios: tuple[ToxicityScenario, ...] = Field(
+        default=(), description="assumed true DLT probabilities for the design's operating characteristics")
 
     @property
     def max_per_level(self) -> int:

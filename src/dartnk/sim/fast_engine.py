@@ -14,7 +14,7 @@ from dartnk.trial.decisions import Decision, DecisionKind as K
 
 ENROLLING, AWAITING, CLOSED = 0, 1, 2
 P_ESC, P_SEL, P_EXP, P_CLOSED = 0, 1, 2, 3
-FAILED = ev.ManufacturingOutcome.FAILED
+FAILED, RELEASED = ev.ManufacturingOutcome.FAILED, ev.ManufacturingOutcome.RELEASED
 
 
 class _Patient:
@@ -40,13 +40,14 @@ class _Patient:
 
 class _Arm:
     __slots__ = ("construct", "status", "level", "tallies", "c_number", "c_level", "c_size", "c_pids", "c_stagger",
-                 "open_since", "mtd", "load")
+                 "open_since", "mtd", "load", "active")
 
     def __init__(self, construct, start, n_levels, size, stagger):
         self.construct, self.status, self.level = construct, ENROLLING, start
         self.tallies = [[0, 0] for _ in range(n_levels)]
         self.c_number, self.c_level, self.c_size, self.c_pids, self.c_stagger = 1, start, size, [], stagger
         self.open_since, self.mtd, self.load = 0, None, 0
+        self.active = 0  # patients of the current cohort not replaced
 
 
 class FastEngine:
@@ -66,7 +67,8 @@ class FastEngine:
         self.waitlist: list[tuple[str, int, tuple]] = []
         self.pending: list[Decision] = []
         self.phase = P_ESC
-        self.exp = None  # [construct index, level, size, pids, stopped]
+        self.exp = None  # [construct index, level, size, pids, stopped, active]
+        self.n_closed = 0
         self.day = 0
         self.seq = 0
         self.committed = 0
@@ -80,20 +82,54 @@ class FastEngine:
         self.observe_full = p.evaluability.observe_full_window
         self.replace_ne = p.evaluability.replace_non_evaluable
         self.cache = cache if cache is not None else {}
-        self._dispatch = {
-            ev.PatientScreened: self._screened, ev.ProductManufactured: self._manufactured, ev.Infused: self._infused,
-            ev.DltAdjudicated: self._dlt, ev.DltWindowClosed: self._window, ev.ResponseEvaluated: self._response,
-            ev.Withdrew: self._off, ev.Died: self._off, ev.PersistenceMeasured: self._persistence,
-            ev.CommitteeDecision: self._committee, ev.Tick: lambda e, out: None,
-        }
 
-    # -- interface ------------------------------------------------------------------------------
-    def handle(self, e) -> list[Decision]:
+    # -- interface (the loop calls these; each is one event of dartnk.trial.events) ---------------
+    detail = False  # infusions after Day 0 and DLTs come folded in :meth:`course`
+
+    def _run(self, day: int, handler, *args) -> list[Decision]:
         out: list[Decision] = []
-        self._expire(e.day, out)
-        self._dispatch[type(e)](e, out)
-        self._settle(e.day, out)
+        if self.waitlist:
+            self._expire(day, out)
+        elif day > self.day:
+            self.day = day
+        handler(day, out, *args)
+        if self.phase == P_ESC:
+            self._settle(day, out)
         return out
+
+    def screened(self, day, pid, eligible, qualifying):
+        return self._run(day, self._screened, pid, eligible, qualifying)
+
+    def manufactured(self, day, pid, released):
+        return self._run(day, self._manufactured, pid, released)
+
+    def withdrew(self, day, pid):
+        return self._run(day, self._off, pid)
+
+    def infused(self, day, pid):
+        return self._run(day, self._infused, pid)
+
+    def dlt(self, day, pid):
+        return self._run(day, self._dlt, pid)
+
+    def course(self, pid, more_infusions: int, dlt: bool) -> None:
+        """The rest of the patient's course, folded: later infusions and a DLT inside the window."""
+        pt = self.patients[pid]
+        pt.infusions += more_infusions
+        pt.dlt = pt.dlt or dlt
+
+    def window_closed(self, day, pid):
+        return self._run(day, self._window, pid)
+
+    def persistence(self, day, pid, study_day, copies):
+        self.patients[pid].persistence.append((study_day, float(copies)))
+        return self._run(day, lambda d, out: None)
+
+    def response(self, day, pid, responder):
+        return self._run(day, self._response, pid, responder)
+
+    def committee(self, day, decision_id):
+        return self._run(day, self._committee, decision_id)
 
     def earliest_day0(self, pid: str) -> int:
         pt = self.patients[pid]
@@ -112,15 +148,14 @@ class FastEngine:
         return max(0, self.cap - self.committed)
 
     def _slots(self, capped: bool = True) -> list[int]:
-        s = [0] * len(self.arms)
         if self.phase == P_ESC:
-            for i, a in enumerate(self.arms):
-                if a.status == ENROLLING:
-                    s[i] = max(0, a.c_size - sum(1 for q in a.c_pids if not self.patients[q].replaced))
-        elif self.phase == P_EXP:
-            ci, _, size, pids, stopped = self.exp
-            if stopped is None and not any(d.kind == K.STOP_EXPANSION for d in self.pending):
-                s[ci] = max(0, size - sum(1 for q in pids if not self.patients[q].replaced))
+            s = [a.c_size - a.active if a.status == ENROLLING and a.c_size > a.active else 0 for a in self.arms]
+        else:
+            s = [0] * len(self.arms)
+            if self.phase == P_EXP:
+                ci, _, size, pids, stopped, active = self.exp
+                if stopped is None and not self._stop_pending():
+                    s[ci] = max(0, size - active)
         if capped:
             r = self._remaining()
             s = [min(x, r) for x in s]
@@ -163,11 +198,13 @@ class FastEngine:
             level = self.exp[1]
             pt = _Patient(pid, a, level, True, 0, day)
             self.exp[3].append(pid)
+            self.exp[5] += 1
         else:
             level = arm.c_level
             pt = _Patient(pid, a, level, False, arm.c_number, day)
             arm.c_pids.append(pid)
             arm.load += 1
+            arm.active += 1
         self.patients[pid] = pt
         self.committed += 1
         self.last_assigned = a
@@ -208,83 +245,83 @@ class FastEngine:
                             patient_id=pt.pid))
         if not pt.expansion:
             arm = self.arms[pt.arm]
-            if arm.status != CLOSED and arm.c_number == pt.cohort and arm.open_since is None:
-                arm.open_since = day
+            if arm.status != CLOSED and arm.c_number == pt.cohort:
+                arm.active -= 1
+                if arm.open_since is None:
+                    arm.open_since = day
+        else:
+            self.exp[5] -= 1
         self._fill(day, out)
 
     # -- handlers -------------------------------------------------------------------------------
-    def _screened(self, e, out) -> None:
-        if not e.eligible:
-            out.append(Decision(K.REFUSE, e.day, "not eligible", patient_id=e.patient_id))
+    def _screened(self, day, out, pid, eligible, qualifying) -> None:
+        if not eligible:
+            out.append(Decision(K.REFUSE, day, "not eligible", patient_id=pid))
             return
-        kind, x = self._assign(tuple(e.qualifying_constructs))
+        kind, x = self._assign(qualifying)
         if kind == "assign":
-            self._enrol(e.patient_id, x, e.day, out)
+            self._enrol(pid, x, day, out)
         elif kind == "wait":
-            out.append(Decision(K.WAITLIST, e.day, "waitlisted", patient_id=e.patient_id))
-            self.waitlist.append((e.patient_id, e.day, x))
+            out.append(Decision(K.WAITLIST, day, "waitlisted", patient_id=pid))
+            self.waitlist.append((pid, day, x))
         else:
-            out.append(Decision(K.REFUSE, e.day, "refused", patient_id=e.patient_id))
+            out.append(Decision(K.REFUSE, day, "refused", patient_id=pid))
 
-    def _manufactured(self, e, out) -> None:
-        pt = self.patients[e.patient_id]
-        pt.product, pt.product_day = e.outcome, e.day
-        if e.outcome == FAILED and not pt.treated and not pt.replaced:
-            self._replace(pt, e.day, out)
-            self._after(pt, e.day, out)
+    def _manufactured(self, day, out, pid, released) -> None:
+        pt = self.patients[pid]
+        pt.product, pt.product_day = (RELEASED if released else FAILED), day
+        if not released and not pt.treated and not pt.replaced:
+            self._replace(pt, day, out)
+            self._after(pt, day, out)
 
-    def _infused(self, e, out) -> None:
-        pt = self.patients[e.patient_id]
+    def _infused(self, day, out, pid) -> None:
+        pt = self.patients[pid]
         if pt.day0 is None:
             first = False
             if not pt.expansion:
                 arm = self.arms[pt.arm]
                 first = arm.status != CLOSED and arm.c_number == pt.cohort and all(
                     self.patients[q].day0 is None for q in arm.c_pids)
-            pt.day0, pt.infusions = e.day, 1
+            pt.day0, pt.infusions = day, 1
             if first and self.arms[pt.arm].c_stagger:
                 for q in self.arms[pt.arm].c_pids:
                     o = self.patients[q]
                     if q != pt.pid and not o.replaced and o.day0 is None:
-                        out.append(Decision(K.DOSE_FROM, e.day, "after the sentinel", patient_id=q,
+                        out.append(Decision(K.DOSE_FROM, day, "after the sentinel", patient_id=q,
                                             construct=self.ids[pt.arm]))
         else:
             pt.infusions += 1
 
-    def _dlt(self, e, out) -> None:
-        if e.is_dlt:
-            self.patients[e.patient_id].dlt = True
+    def _dlt(self, day, out, pid) -> None:
+        self.patients[pid].dlt = True
 
-    def _window(self, e, out) -> None:
-        pt = self.patients[e.patient_id]
+    def _window(self, day, out, pid) -> None:
+        pt = self.patients[pid]
         pt.window_closed = True
-        self._resolve(pt, e.day, out)
+        self._resolve(pt, day, out)
 
-    def _response(self, e, out) -> None:
-        pt = self.patients[e.patient_id]
-        pt.response = e.best_response.is_response
+    def _response(self, day, out, pid, responder) -> None:
+        pt = self.patients[pid]
+        pt.response = bool(responder)
         if pt.expansion:
             if self.phase == P_EXP and not self._stop_pending():
                 assessed = [self.patients[q] for q in self.exp[3] if self.patients[q].response is not None]
                 n, r = len(assessed), sum(1 for q in assessed if q.response)
                 if self._futility(n, r):
-                    self._propose_stop("futility", e.day, out)
-            self._expansion_done(e.day, out)
+                    self._propose_stop("futility", day, out)
+            self._expansion_done(day, out)
 
-    def _off(self, e, out) -> None:
-        pt = self.patients[e.patient_id]
+    def _off(self, day, out, pid) -> None:
+        pt = self.patients[pid]
         if pt.off is not None:
             return
         was = pt.resolved
-        pt.off = e.day
+        pt.off = day
         if not pt.treated and not pt.replaced:
-            self._replace(pt, e.day, out)
-            self._after(pt, e.day, out)
+            self._replace(pt, day, out)
+            self._after(pt, day, out)
         elif pt.treated and not was:
-            self._resolve(pt, e.day, out)
-
-    def _persistence(self, e, out) -> None:
-        self.patients[e.patient_id].persistence.append((e.study_day, float(e.copies)))
+            self._resolve(pt, day, out)
 
     def _evaluable(self, pt: _Patient) -> bool:
         return pt.dlt or (pt.infusions >= self.required and (pt.window_closed or not self.observe_full))
@@ -361,11 +398,13 @@ class FastEngine:
                                                 or (st.applies_to == "first_cohort_per_level" and arm.tallies[level][0] == 0))
             arm.status, arm.level = ENROLLING, level
             arm.c_number, arm.c_level, arm.c_size, arm.c_pids, arm.c_stagger = number, level, d.n_patients, [], stagger
+            arm.active = 0
             arm.open_since = day
             out.append(Decision(K.OPEN_COHORT, day, "cohort opens", construct=d.construct, level=d.level,
                                 n_patients=d.n_patients, action=d.action))
             return
         arm.status = CLOSED
+        self.n_closed += 1
         if d.action == "declare_mtd":
             arm.mtd = level
             out.append(Decision(K.CLOSE_ARM, day, "MTD", construct=d.construct, level=d.level, action=d.action))
@@ -375,9 +414,7 @@ class FastEngine:
             out.append(Decision(K.CLOSE_ARM, day, "cap", construct=d.construct, action="cap"))
 
     def _settle(self, day: int, out) -> None:
-        if self.phase != P_ESC:
-            return
-        if self._remaining() == 0:
+        if self.committed >= self.cap:
             for arm in self.arms:
                 if arm.status != ENROLLING:
                     continue
@@ -386,8 +423,9 @@ class FastEngine:
                     continue
                 self._tally(arm)
                 arm.status, arm.open_since = CLOSED, None
+                self.n_closed += 1
                 out.append(Decision(K.CLOSE_ARM, day, "cap", construct=arm.construct, action="cap"))
-        if all(a.status == CLOSED for a in self.arms) and not self.pending:
+        if self.n_closed == len(self.arms) and not self.pending:
             self._start_selection(day, out)
 
     # -- selection and expansion -----------------------------------------------------------------
@@ -414,10 +452,10 @@ class FastEngine:
             return
         out.append(Decision(K.OPEN_EXPANSION, day, "expansion opens", construct=d.construct, level=d.level, n_patients=size))
         self.phase = P_EXP
-        self.exp = [self.idx[d.construct], self.level_ids.index(d.level), size, [], None]
+        self.exp = [self.idx[d.construct], self.level_ids.index(d.level), size, [], None, 0]
 
     def _stop_pending(self) -> bool:
-        return any(d.kind == K.STOP_EXPANSION for d in self.pending)
+        return bool(self.pending) and any(d.kind == K.STOP_EXPANSION for d in self.pending)
 
     def _propose_stop(self, kind: str, day: int, out) -> None:
         self.seq += 1
@@ -447,27 +485,25 @@ class FastEngine:
     def _expansion_done(self, day: int, out) -> None:
         if self.phase != P_EXP or self.pending:
             return
-        _, _, size, pids, _ = self.exp
-        active = [self.patients[q] for q in pids if not self.patients[q].replaced]
-        if len(active) < size:
+        _, _, size, pids, _, n_active = self.exp
+        if n_active < size:
             return
+        active = [self.patients[q] for q in pids if not self.patients[q].replaced]
         if any(not (q.treated and q.resolved and (q.response is not None or q.off is not None)) for q in active):
             return
         out.append(Decision(K.CLOSE_TRIAL, day, "expansion complete", construct=self.ids[self.exp[0]]))
         self.phase, self.waitlist = P_CLOSED, []
 
-    def _committee(self, e, out) -> None:
-        d = next((x for x in self.pending if x.id == e.decision_id), None)
-        if d is None or not e.approved:
-            return
+    def _committee(self, day, out, decision_id) -> None:
+        d = next(x for x in self.pending if x.id == decision_id)
         self.pending.remove(d)
         if d.kind == K.ESCALATION:
-            self._approved_escalation(d, e.day, out)
-            self._fill(e.day, out)
+            self._approved_escalation(d, day, out)
+            self._fill(day, out)
         elif d.kind == K.SELECT_CONSTRUCT:
-            self._open_expansion(d, e.day, out)
-            self._fill(e.day, out)
+            self._open_expansion(d, day, out)
+            self._fill(day, out)
         else:
             self.exp[4] = d.action
-            out.append(Decision(K.CLOSE_TRIAL, e.day, f"expansion stopped for {d.action}", construct=d.construct))
+            out.append(Decision(K.CLOSE_TRIAL, day, f"expansion stopped for {d.action}", construct=d.construct))
             self.phase, self.waitlist = P_CLOSED, []

@@ -22,13 +22,15 @@ from dartnk.sim.patients import (U_COPIES, U_CRS, U_DROPOUT, U_GAP, U_ICANS, U_M
 from dartnk.trial import events as ev
 from dartnk.trial.decisions import DecisionKind as K
 
-ARRIVAL, SCREEN, MANUFACTURED, WITHDRAW, TRY_DOSE, INFUSION, DLT, PERSIST, WINDOW, RESPONSE, COMMITTEE = range(11)
+SCREEN, MANUFACTURED, WITHDRAW, TRY_DOSE, INFUSION, DLT, PERSIST, WINDOW, RESPONSE, COMMITTEE = range(10)
 RELEASED, FAILED = ev.ManufacturingOutcome.RELEASED, ev.ManufacturingOutcome.FAILED
 _NORMAL_Q = None
 
 
 class ReferenceEngine:
-    """The pure engine behind the loop's interface (``handle``, ``earliest_day0``)."""
+    """The pure ``dartnk.trial`` engine behind the loop's interface: each call becomes an event."""
+
+    detail = True  # wants every infusion and DLT as its own event
 
     def __init__(self, protocol):
         from dartnk.trial import initial_state
@@ -36,11 +38,40 @@ class ReferenceEngine:
         self.protocol = protocol
         self.state = initial_state(protocol)
 
-    def handle(self, event):
+    def _apply(self, event):
         from dartnk.trial import apply
 
         self.state, decisions = apply(self.protocol, self.state, event)
         return decisions
+
+    def screened(self, day, pid, eligible, qualifying):
+        if not eligible:
+            return self._apply(ev.PatientScreened(day, pid, False, (), "screen failure (simulated)"))
+        return self._apply(ev.PatientScreened(day, pid, True, qualifying))
+
+    def manufactured(self, day, pid, released):
+        return self._apply(ev.ProductManufactured(day, pid, RELEASED if released else FAILED))
+
+    def withdrew(self, day, pid):
+        return self._apply(ev.Withdrew(day, pid, "dropout before dosing (simulated)"))
+
+    def infused(self, day, pid):
+        return self._apply(ev.Infused(day, pid))
+
+    def dlt(self, day, pid):
+        return self._apply(ev.DltAdjudicated(day, pid, True))
+
+    def window_closed(self, day, pid):
+        return self._apply(ev.DltWindowClosed(day, pid))
+
+    def persistence(self, day, pid, study_day, copies):
+        return self._apply(ev.PersistenceMeasured(day, pid, study_day, copies))
+
+    def response(self, day, pid, responder):
+        return self._apply(ev.ResponseEvaluated(day, pid, ev.BestResponse.PR if responder else ev.BestResponse.SD))
+
+    def committee(self, day, decision_id):
+        return self._apply(ev.CommitteeDecision(day, decision_id))
 
     def earliest_day0(self, pid: str) -> int:
         from dartnk.trial import earliest_day0
@@ -96,8 +127,8 @@ def simulate_trial(protocol, truth: Truth, stream: PatientStream, engine) -> lis
         heapq.heappush(heap, (day, seq, kind, data))
 
     clock = -math.log1p(-stream.uniforms(0)[U_GAP]) * truth.gap_scale
-    push(int(clock), ARRIVAL, 0)
-    handle = engine.handle
+    push(int(clock) + acc.screening_days, SCREEN, 0)
+    detail = engine.detail
     over = False
     day = 0
     while heap and not over:
@@ -105,58 +136,52 @@ def simulate_trial(protocol, truth: Truth, stream: PatientStream, engine) -> lis
         if day > sc.max_trial_days:
             day = sc.max_trial_days
             break
-        decisions = ()
-        if kind == ARRIVAL:
-            k = data
-            push(day + acc.screening_days, SCREEN, k)
-            clock += -math.log1p(-stream.uniforms(k + 1)[U_GAP]) * truth.gap_scale
-            push(max(day, int(clock)), ARRIVAL, k + 1)
-        elif kind == SCREEN:
+        if kind == SCREEN:
             k = data
             u = stream.uniforms(k)
+            clock += -math.log1p(-stream.uniforms(k + 1)[U_GAP]) * truth.gap_scale
+            push(max(day, int(clock) + acc.screening_days), SCREEN, k + 1)
             t["n_screened"] += 1
-            pid = f"V{k:04d}"
             if u[U_SCREEN] < acc.screen_failure:
                 t["n_screen_failures"] += 1
-                decisions = handle(ev.PatientScreened(day, pid, False, (), "screen failure (simulated)"))
+                decisions = engine.screened(day, f"V{k:04d}", False, ())
             else:
-                qual = truth.qualifying[stream.antigen_pattern(k, truth)]
-                decisions = handle(ev.PatientScreened(day, pid, True, qual))
+                decisions = engine.screened(day, f"V{k:04d}", True, stream.qualifying(k))
         elif kind == MANUFACTURED:
             pid, released = data
-            decisions = handle(ev.ProductManufactured(day, pid, RELEASED if released else FAILED))
+            decisions = engine.manufactured(day, pid, released)
             if released:
                 push(day + tm.ld_lead, TRY_DOSE, pid)
         elif kind == WITHDRAW:
-            decisions = handle(ev.Withdrew(day, data, "dropout before dosing (simulated)"))
+            decisions = engine.withdrew(day, data)
         elif kind == TRY_DOSE:
             gate = engine.earliest_day0(data)
             if gate > day:
                 push(gate, TRY_DOSE, data)
                 continue
-            decisions = handle(ev.Infused(day, data))
-            _after_day0(protocol, truth, stream, tm, enrolled[data], data, day, push, treated, dlts, t)
+            decisions = engine.infused(day, data)
+            _after_day0(protocol, truth, stream, tm, enrolled[data], data, day, push, treated, dlts, t, engine, detail)
         elif kind == INFUSION:
-            decisions = handle(ev.Infused(day, data))
+            decisions = engine.infused(day, data)
         elif kind == DLT:
-            decisions = handle(ev.DltAdjudicated(day, data, True))
+            decisions = engine.dlt(day, data)
         elif kind == WINDOW:
             pid, evaluable, had_dlt = data
             if enrolled[pid][3]:
                 t["exp_dlt_evaluable"] += evaluable
                 t["exp_dlts"] += had_dlt
-            decisions = handle(ev.DltWindowClosed(day, pid))
+            decisions = engine.window_closed(day, pid)
         elif kind == PERSIST:
             pid, copies = data
-            decisions = handle(ev.PersistenceMeasured(day, pid, tm.persistence_day, copies))
+            decisions = engine.persistence(day, pid, tm.persistence_day, copies)
         elif kind == RESPONSE:
             pid, responder = data
             if enrolled[pid][3]:
                 t["exp_resp_evaluated"] += 1
                 t["exp_responders"] += responder
-            decisions = handle(ev.ResponseEvaluated(day, pid, ev.BestResponse.PR if responder else ev.BestResponse.SD))
-        elif kind == COMMITTEE:
-            decisions = handle(ev.CommitteeDecision(day, data))
+            decisions = engine.response(day, pid, responder)
+        else:  # COMMITTEE
+            decisions = engine.committee(day, data)
         for d in decisions:
             over = _react(d, day, protocol, truth, stream, cidx, enrolled, push, mtd, close, t, sc) or over
     t["duration_days"] = day
@@ -170,19 +195,23 @@ def simulate_trial(protocol, truth: Truth, stream: PatientStream, engine) -> lis
     return vec + [int(t[f]) for f in oc.TRIAL_FIELDS]
 
 
-def _after_day0(protocol, truth, stream, tm, info, pid, day, push, treated, dlts, t) -> None:
+def _after_day0(protocol, truth, stream, tm, info, pid, day, push, treated, dlts, t, engine, detail) -> None:
     k, a, lv, expansion = info
     u = stream.uniforms(k)
     ct = truth.constructs[a]
     t["n_treated"] += 1
     complete = u[U_NONEVAL] >= truth.scenario.not_evaluable
-    if complete:
-        for d in tm.infusion_days:
-            push(day + d, INFUSION, pid)
     had_dlt = u[U_TOX] < ct.dlt[lv]
-    if had_dlt:
-        t["n_dlts"] += 1
-        push(day + int(u[U_ONSET] * tm.window), DLT, pid)
+    t["n_dlts"] += had_dlt
+    if detail:
+        if complete:
+            for d in tm.infusion_days:
+                push(day + d, INFUSION, pid)
+        if had_dlt:
+            push(day + int(u[U_ONSET] * tm.window), DLT, pid)
+    else:
+        # the lean engine reads infusions and DLTs only when the window closes (after both)
+        engine.course(pid, len(tm.infusion_days) if complete else 0, had_dlt)
     if expansion:
         t["exp_n"] += 1
         t["exp_pfs6"] += -math.log1p(-u[U_PFS]) / ct.pfs_rate > tm.pfs6

@@ -95,29 +95,32 @@ def compile_truth(protocol, scenario: Scenario) -> Truth:
 class PatientStream:
     """The latent draws of one trial's arrivals, generated block by block on demand."""
 
-    def __init__(self, seed: int, trial_index: int, n_antigens: int):
+    def __init__(self, seed: int, trial_index: int, truth: Truth):
         self.rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(trial_index,)))
-        self.n_antigens = n_antigens
+        self.n_antigens = n_antigens = len(truth.thresholds)
+        self.truth = truth
         self.u: list[list[float]] = []
         self.z: np.ndarray = np.empty((0, n_antigens))
+        self.qual: list[tuple[str, ...]] = []
 
     def _grow(self) -> None:
         u = self.rng.random((BLOCK, N_UNIFORMS))
         z = self.rng.standard_normal((BLOCK, self.n_antigens))
         self.u.extend(u.tolist())
         self.z = np.vstack([self.z, z])
+        positive = (z @ self.truth.chol.T) < self.truth.thresholds  # correlated latent normals below Φ⁻¹(prevalence)
+        self.qual.extend(self.truth.qualifying[tuple(row)] for row in positive.tolist())
+
+    def qualifying(self, k: int) -> tuple[str, ...]:
+        """The constructs arrival k qualifies for under the stream's scenario (vectorised per block)."""
+        while k >= len(self.qual):
+            self._grow()
+        return self.qual[k]
 
     def uniforms(self, k: int) -> list[float]:
         while k >= len(self.u):
             self._grow()
         return self.u[k]
-
-    def antigen_pattern(self, k: int, truth: Truth) -> tuple[bool, ...]:
-        """Antigen positivity of arrival k: correlated latent normals below Φ⁻¹(prevalence)."""
-        while k >= len(self.u):
-            self._grow()
-        latent = truth.chol @ self.z[k]
-        return tuple(bool(x < t) for x, t in zip(latent, truth.thresholds))
 
 
 def grade(u: float, cum: tuple[float, ...]) -> int:

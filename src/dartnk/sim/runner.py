@@ -33,12 +33,11 @@ def run_chunk(protocol, scenario, seed: int, start: int, stop: int, engine: str 
     from dartnk.sim.patients import PatientStream, compile_truth
 
     truth = compile_truth(protocol, scenario)
-    n_antigens = len(protocol.antigens)
     cache: dict = {}
     rows = []
     for i in range(start, stop):
         eng = FastEngine(protocol, cache) if engine == "fast" else ReferenceEngine(protocol)
-        rows.append(simulate_trial(protocol, truth, PatientStream(seed, i, n_antigens), eng))
+        rows.append(simulate_trial(protocol, truth, PatientStream(seed, i, truth), eng))
     return np.asarray(rows, dtype=np.int32).reshape(stop - start, -1)
 
 

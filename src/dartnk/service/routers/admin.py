@@ -15,7 +15,7 @@ from dartnk.service.workflow import administration
 router = APIRouter(tags=["administration"], responses=ERROR_RESPONSES)
 
 
-@router.get("/audit/verify", response_model=AuditVerification, response_model_exclude_none=False)
+@router.get("/audit/verify", responses={200: {"model": AuditVerification}})
 def verify_audit(c: Conduct = Depends(conduct)) -> dict[str, Any]:
     """Walk the hash chain: ``{"ok", "entries", "first_bad"}`` (first_bad names the first tampered entry)."""
     return administration.verify_audit(c)

@@ -46,6 +46,8 @@ def event_from_row(kind: str, payload: dict[str, Any]) -> Any:
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for name, value in payload.items():
+        if name.startswith("_"):
+            continue  # the service's own annotations (the event's date)
         hint = hints.get(name)
         if isinstance(hint, type) and issubclass(hint, Enum) and value is not None:
             value = hint(value)

@@ -1,0 +1,209 @@
+"""The whole conduct workflow through the API, on SQLite and PostgreSQL: registration to a
+committee-signed escalation decision after the first cohort's DLT window, DLTs, waitlist, refusals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+
+from tests.service.conftest import example, screened_patient
+
+ONLY_DLL3_CD56 = "antigens-gd2-negative.json"   # DLL3+, CD56 (NCAM1)+, GD2− → qualifies for DLL3-CD56 only
+
+
+def at(api, d: date) -> None:
+    api.clock.now = datetime.combine(d, time(9), tzinfo=timezone.utc)
+
+
+def release(api, pid: str, lot: str, on: date) -> None:
+    at(api, on)
+    r = api.call("POST", f"/patients/{pid}/product-lots", "inv1",
+                 {"lot_number": lot, "status": "released", "cell_dose": 3e8, "manufactured_on": on.isoformat()})
+    assert r.status_code == 201, r.text
+
+
+def lymphodeplete(api, pid: str, on: date) -> None:
+    at(api, on)
+    for agent, dose in (("fludarabine", 30), ("cyclophosphamide", 300)):
+        r = api.call("POST", f"/patients/{pid}/lymphodepletion", "crc1",
+                     {"agent": agent, "dose_mg_m2": dose, "given_on": on.isoformat()})
+        assert r.status_code == 201, r.text
+
+
+def infuse(api, pid: str, on: date, lot: str, expect: int = 201):
+    at(api, on)
+    r = api.call("POST", f"/patients/{pid}/infusions", "inv1", {"given_on": on.isoformat(), "lot_number": lot, "cells": 3e8})
+    assert r.status_code == expect, r.text
+    return r
+
+
+def first_cohort(api) -> tuple[list[str], list[date]]:
+    """Three patients in DLL3-CD56 at DL1: lymphodepletion Days −5..−3, infusions Day 0/7/14, the
+    sentinel first and the others 7 days later (escalation.stagger.sentinel_days)."""
+    start = api.clock.today
+    pids = []
+    for i in range(3):
+        pid = screened_patient(api, antigens=ONLY_DLL3_CD56)
+        r = api.call("POST", f"/patients/{pid}/enrollment", "inv1")
+        assert r.status_code == 201, r.text
+        assert r.json()["arm"] == "DLL3-CD56" and r.json()["dose_level"] == "DL1"
+        assert (r.json()["cohort"], r.json()["slot"]) == (1, i + 1)
+        pids.append(pid)
+        release(api, pid, f"LOT-{i}", start)
+    d0 = [start + timedelta(days=6), start + timedelta(days=13), start + timedelta(days=13)]
+    steps = []
+    for k in range(3):
+        steps += [(d0[k] + timedelta(days=d), 0, k, "ld", d) for d in (-5, -4, -3)]
+        steps += [(d0[k] + timedelta(days=d), 1, k, "inf", d) for d in (0, 7, 14)]
+    steps.append((d0[0] + timedelta(days=6), 0, 1, "early", 0))
+    for when, _, k, what, _d in sorted(steps):
+        if what == "ld":
+            lymphodeplete(api, pids[k], when)
+        elif what == "early":
+            # patient 2 may not start before the sentinel's 7 days of observation are over
+            r = infuse(api, pids[1], when, "LOT-1", expect=409)
+            assert r.json()["error"] == "conflict" and "sentinel" in r.json()["detail"]
+        else:
+            infuse(api, pids[k], when, f"LOT-{k}")
+    return pids, d0
+
+
+def test_registration_to_signed_escalation(api):
+    pids, d0 = first_cohort(api)
+    view = api.call("GET", f"/patients/{pids[0]}", "inv1").json()
+    assert view["status"] == "dlt_window" and view["day0"] == d0[0].isoformat()
+    assert view["enrollment"]["arm"] == "DLL3-CD56" and len(view["calendar"]) > 20
+    arms = {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}
+    assert arms["DLL3-CD56"]["open_slots"] == 0 and arms["DLL3-CD56"]["levels"][1]["patients"] == 3
+
+    # Day 27 of the last patients is the last window day: nothing closes before Day 28
+    at(api, d0[1] + timedelta(days=27))
+    assert set(api.call("POST", "/trial/advance", "monitor").json()["closed_windows"]) == {pids[0]}
+    assert api.call("GET", "/decisions", "smc").json() == []
+    at(api, d0[1] + timedelta(days=28))
+    assert set(api.call("POST", "/trial/advance", "monitor").json()["closed_windows"]) == set(pids[1:])
+
+    decisions = api.call("GET", "/decisions", "smc").json()
+    assert len(decisions) == 1
+    d = decisions[0]
+    assert d["status"] == "proposed" and d["kind"] == "escalation" and d["arm"] == "DLL3-CD56"
+    arm = {a["arm"]: a for a in api.call("GET", "/arms", "smc").json()}["DLL3-CD56"]
+    assert arm["status"] == "awaiting_committee" and arm["pending_decision"]["key"] == d["key"]
+    assert arm["levels"][1]["evaluable"] == 3 and arm["levels"][1]["dlts"] == 0
+
+    # only the committee signs; the investigator is refused (403) and nothing changes
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "inv1", {"meaning": "approved"})
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "smc", {"meaning": "approved", "comment": "0/3 DLT at DL1"})
+    assert r.status_code == 200, r.text
+    signed = r.json()
+    assert signed["status"] == "approved" and signed["signature"]["signer"] == "smc"
+    assert signed["signature"]["meaning"] == "approved" and signed["signature"]["signed_at"].startswith(api.clock.today.isoformat())
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "smc2", {"meaning": "approved"})
+    assert r.status_code == 409
+
+    arm = {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}["DLL3-CD56"]
+    assert arm["current_level"] == "DL2" and arm["cohort"]["number"] == 2 and arm["open_slots"] == 3
+    pid = screened_patient(api, antigens=ONLY_DLL3_CD56)
+    r = api.call("POST", f"/patients/{pid}/enrollment", "inv1")
+    assert r.status_code == 201 and r.json() | {"enrolled_on": None} == {
+        "arm": "DLL3-CD56", "dose_level": "DL2", "cohort": 2, "slot": 1, "enrolled_on": None}
+    verified = api.call("GET", "/audit/verify", "admin").json()
+    assert verified["ok"] is True and verified["first_bad"] is None and verified["entries"] > 100
+
+
+def test_dlt_proposed_confirmed_and_counted(api):
+    pids, d0 = first_cohort(api)
+    at(api, d0[1] + timedelta(days=3))
+    crs = {"term": "Cytokine release syndrome", "crs": {"temperature_c": 39.5, "hypotension": "multiple_vasopressors"},
+           "onset_on": (d0[1] + timedelta(days=2)).isoformat(), "attribution": "probable", "serious": True}
+    r = api.call("POST", f"/patients/{pids[1]}/adverse-events", "inv1", crs)
+    assert r.status_code == 201, r.text
+    assert r.json()["grade"] == 4 and r.json()["onset_day"] == 2
+    dlt = api.call("GET", f"/patients/{pids[1]}", "monitor").json()["dlt"]
+    assert dlt["proposed"] == "dlt" and dlt["rule_id"] == "crs-grade-4" and dlt["confirmed_dlt"] is None
+    # the site cannot confirm; the monitor can
+    assert api.call("POST", f"/patients/{pids[1]}/dlt/confirm", "inv1", {"is_dlt": True}).status_code == 403
+    r = api.call("POST", f"/patients/{pids[1]}/dlt/confirm", "monitor", {"is_dlt": True})
+    assert r.status_code == 200 and r.json()["confirmed_dlt"] is True and r.json()["confirmed_by"] == "monitor"
+    at(api, d0[1] + timedelta(days=28))
+    api.call("POST", "/trial/advance", "monitor")
+    d = api.call("GET", "/decisions", "smc").json()[0]
+    assert d["action"] == "treat_same" and d["n_patients"] == 3  # 1/3 DLT: 3 more at DL1 (3+3)
+    arm = {a["arm"]: a for a in api.call("GET", "/arms", "smc").json()}["DLL3-CD56"]
+    assert arm["levels"][1]["dlts"] == 1
+
+
+def test_overruling_a_proposal_needs_a_comment(api):
+    pids, d0 = first_cohort(api)
+    at(api, d0[1] + timedelta(days=3))
+    ae = {"term": "Fatigue", "grade": 2, "onset_on": (d0[1] + timedelta(days=1)).isoformat(), "attribution": "possible"}
+    assert api.call("POST", f"/patients/{pids[1]}/adverse-events", "crc1", ae).status_code == 201
+    r = api.call("POST", f"/patients/{pids[1]}/dlt/confirm", "monitor", {"is_dlt": True})
+    assert r.status_code == 422 and r.json()["field"] == "comment"
+
+
+def test_waitlist_then_refusals(api):
+    first_cohort(api)
+    pid = screened_patient(api, antigens=ONLY_DLL3_CD56)
+    r = api.call("POST", f"/patients/{pid}/enrollment", "inv1")
+    assert r.status_code == 202 and r.json()["waitlisted"] is True and r.json()["position"] == 1
+    assert api.call("GET", f"/patients/{pid}", "inv1").json()["status"] == "waitlisted"
+    assert api.call("POST", f"/patients/{pid}/enrollment", "inv1").status_code == 409
+
+    r = api.call("POST", "/patients", "inv1", {"site": "S01", "sex": "male", "birth_year": 1970})
+    other = r.json()["id"]
+    api.call("POST", f"/patients/{other}/consent", "inv1", {"signed_on": api.clock.today.isoformat(), "version": "v1.0"})
+    r = api.call("POST", f"/patients/{other}/enrollment", "inv1")
+    assert r.status_code == 409 and r.json()["field"] == "screening"
+    r = api.call("POST", f"/patients/{other}/screening", "inv1", example("screening-ineligible.json"))
+    assert r.status_code == 200 and r.json()["eligible"] is False
+    r = api.call("POST", f"/patients/{other}/antigens", "inv1", example("antigens-all-positive.json"))
+    r = api.call("POST", f"/patients/{other}/enrollment", "inv1")
+    assert r.status_code == 409 and r.json()["error"] == "conflict" and "eligible" in r.json()["detail"]
+
+
+def test_no_qualifying_construct_is_refused(api):
+    pid = screened_patient(api, antigens="antigens-all-positive.json")
+    none = {"antigens": {"DLL3": {"percent_positive": 0, "intensity": 0}, "CD56": {"percent_positive": 0, "intensity": 0},
+                         "GD2": {"percent_positive": 0, "intensity": 0}}}
+    r = api.call("POST", f"/patients/{pid}/antigens", "inv1", none)
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    r = api.call("POST", f"/patients/{pid}/antigens", "inv1", none, params={"reason": "re-read by central lab"})
+    assert r.status_code == 200 and r.json()["qualifying_constructs"] == []
+    r = api.call("POST", f"/patients/{pid}/enrollment", "inv1")
+    assert r.status_code == 409 and "no construct" in r.json()["detail"]
+
+
+def test_changes_need_a_reason_and_are_audited(api):
+    pid = screened_patient(api)
+    r = api.client.patch(f"/api/v1/patients/{pid}", headers=api.h("dm"), json={"birth_year": 1961})
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    r = api.client.patch(f"/api/v1/patients/{pid}", headers=api.h("dm"), json={"birth_year": 1961, "reason": "transcription error"})
+    assert r.status_code == 200 and r.json()["birth_year"] == 1961
+    entries = api.call("GET", "/audit", "dm", params={"entity": "patients", "entity_id": pid}).json()
+    change = [e for e in entries if e["action"] == "change"]
+    assert len(change) == 1 and change[0] | {} == change[0]
+    assert (change[0]["field"], change[0]["old"], change[0]["new"], change[0]["reason"], change[0]["actor"]) == \
+        ("birth_year", "1962", "1961", "transcription error", "dm")
+    assert change[0]["at"].endswith("Z")
+
+
+def test_tumour_assessments_compute_recist(api):
+    pids, d0 = first_cohort(api)
+    pid = pids[0]
+    at(api, d0[1] + timedelta(days=28))
+    base = {"assessed_on": (d0[0] - timedelta(days=7)).isoformat(), "baseline": True,
+            "target_lesions": [{"id": "T1", "organ": "lung", "diameter_mm": 50}, {"id": "T2", "organ": "liver", "diameter_mm": 50}]}
+    r = api.call("POST", f"/patients/{pid}/tumor-assessments", "inv1", base)
+    assert r.status_code == 201, r.text
+    follow = {"assessed_on": (d0[0] + timedelta(days=42)).isoformat(), "new_lesions": False, "non_target": "NONE",
+              "target_lesions": [{"id": "T1", "diameter_mm": 35}, {"id": "T2", "diameter_mm": 35}]}
+    at(api, d0[0] + timedelta(days=42))
+    r = api.call("POST", f"/patients/{pid}/tumor-assessments", "inv1", follow)
+    assert r.status_code == 201, r.text
+    # exactly −30% is a PR (RECIST 1.1 §4.3.1: "at least a 30% decrease"), unconfirmed so far
+    assert r.json()["recist"]["visits"][0]["overall"] == "PR"
+    view = api.call("GET", f"/patients/{pid}", "inv1").json()
+    assert view["response"]["assessments"] == 2

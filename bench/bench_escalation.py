@@ -22,7 +22,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from dartnk.design.exact_oc import exact_oc  # noqa: E402
-from dartnk.design.path_graph import compile_paths  # noqa: E402
+from dartnk.design.path_graph import clear_compiled, compile_paths  # noqa: E402
 from dartnk.design.simulated_oc import simulated_oc  # noqa: E402
 from dartnk.protocol import default_protocol  # noqa: E402
 
@@ -34,7 +34,7 @@ def scenario(k: int) -> list[float]:
 def time_exact(settings, k: int, repeats: int) -> tuple[float, float, int]:
     cold, warm = [], []
     for r in range(repeats):
-        compile_paths.cache_clear()
+        clear_compiled()
         t0 = time.perf_counter()
         exact_oc(settings, scenario(k))
         cold.append(time.perf_counter() - t0)

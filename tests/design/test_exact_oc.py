@@ -273,6 +273,9 @@ def test_result_is_frozen_and_graph_is_shared(classic):
     with pytest.raises(AttributeError):
         r.mean_n = 0.0
     assert compile_paths(classic, 2, 0) is compile_paths(classic, 2, 0)
+    # the stagger and the design scenarios do not change the rule: same graph
+    assert compile_paths(settings_with(classic, complete_window_before_escalation=False), 2, 0) is compile_paths(classic, 2, 0)
+    assert compile_paths(settings_with(classic, deescalate=False), 2, 0) is not compile_paths(classic, 2, 0)
 
 
 @pytest.mark.parametrize("tox,start,field", [

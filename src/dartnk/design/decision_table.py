@@ -56,23 +56,26 @@ class CohortRow:
     status: LevelStatus
 
 
-@lru_cache(maxsize=256)
 def cohort_table(settings: EscalationSettings) -> dict[tuple[int, int], LevelStatus]:
     """Status of a level for every complete-cohort count ``(n, x)`` (n ∈ {A, A+B}, 0 ≤ x ≤ n)."""
-    a, b = settings.cohort_size, settings.cohort_expansion
+    return _table(settings.cohort_size, settings.cohort_expansion, settings.escalate_max_dlts,
+                  settings.expand_max_dlts, settings.escalate_max_dlts_expanded)
+
+
+@lru_cache(maxsize=256)
+def _table(a: int, b: int, escalate: int, expand: int, escalate_expanded: int) -> dict[tuple[int, int], LevelStatus]:
     table: dict[tuple[int, int], LevelStatus] = {}
     after_a_ok = LevelStatus.TOLERATED if b == 0 else LevelStatus.TOLERATED_AFTER_A
     for x in range(a + 1):
-        if x <= settings.escalate_max_dlts:
+        if x <= escalate:
             table[(a, x)] = after_a_ok
-        elif x <= settings.expand_max_dlts:
+        elif x <= expand:
             table[(a, x)] = LevelStatus.NEEDS_EXPANSION
         else:
             table[(a, x)] = LevelStatus.TOO_TOXIC
     if b > 0:
         for x in range(a + b + 1):
-            ok = x <= settings.escalate_max_dlts_expanded
-            table[(a + b, x)] = LevelStatus.TOLERATED if ok else LevelStatus.TOO_TOXIC
+            table[(a + b, x)] = LevelStatus.TOLERATED if x <= escalate_expanded else LevelStatus.TOO_TOXIC
     return table
 
 
@@ -87,7 +90,7 @@ def level_status(settings: EscalationSettings, treated: int, dlts: int) -> Level
 def level_statuses(settings: EscalationSettings, counts) -> tuple[LevelStatus, ...]:
     """The status of every level from its ``(treated, dlts)`` counts (one table look-up per level)."""
     table = cohort_table(settings)
-    return tuple(_status(settings, table, n, x) for n, x in counts)
+    return tuple([_status(settings, table, n, x) for n, x in counts])
 
 
 def _status(settings: EscalationSettings, table: dict[tuple[int, int], LevelStatus], treated: int, dlts: int) -> LevelStatus:

@@ -19,6 +19,7 @@ Sources: Storer, Biometrics 1989;45:925–937 (3+3); Lin & Shih, Biostatistics 2
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import Enum
 from typing import Any, Callable, Sequence
 
@@ -259,10 +260,21 @@ def next_decision(settings: EscalationSettings, counts: Sequence[LevelCounts], c
     anyone is treated). Counts are DLT-evaluable patients. Pure: same input, same decision.
     """
     _validate(settings, counts, current, level_names)
-    names = tuple(level_names) if level_names is not None else tuple(f"level {i + 1}" for i in range(len(counts)))
-    counts = tuple(LevelCounts(c.treated, c.dlts) for c in counts)
-    status = level_statuses(settings, ((c.treated, c.dlts) for c in counts))
-    return _decide(_Arm(settings, counts, status, current, names))
+    return decide_counts(settings, tuple((c.treated, c.dlts) for c in counts), current, level_names)
+
+
+def decide_counts(settings: EscalationSettings, counts: tuple[tuple[int, int], ...], current: int,
+                  level_names: Sequence[str] | None = None) -> EscalationDecision:
+    """:func:`next_decision` on ``(treated, dlts)`` pairs already known to be valid (no checks):
+    the same rules, for the path compiler that calls them thousands of times."""
+    names = tuple(level_names) if level_names is not None else _default_names(len(counts))
+    status = level_statuses(settings, counts)
+    return _decide(_Arm(settings, tuple(LevelCounts(n, x) for n, x in counts), status, current, names))
+
+
+@lru_cache(maxsize=64)
+def _default_names(k: int) -> tuple[str, ...]:
+    return tuple(f"level {i + 1}" for i in range(k))
 
 
 RULE_FIELDS = ("design", "cohort_size", "cohort_expansion", "escalate_max_dlts", "expand_max_dlts",

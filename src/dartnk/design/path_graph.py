@@ -1,4 +1,4 @@
-"""Every dose path of one arm, compiled into a finite graph by driving :func:`next_decision`.
+"""Every dose path of one arm, compiled into a finite graph by driving the rule itself (decide_counts).
 
 A *state* is the arm's counts per level and its current level. From each state the rule either
 ends the arm (MTD or none) or treats m patients at a level; each number of DLTs x = 0..m leads
@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from collections import OrderedDict
 
 import numpy as np
 
 from dartnk.design.decision_table import LevelStatus, level_statuses
-from dartnk.design.escalation import EscalationAction, LevelCounts, next_decision
+from dartnk.design.escalation import EscalationAction, decide_counts
 from dartnk.protocol.escalation import EscalationSettings
 
 TERMINAL = -1
@@ -75,9 +75,36 @@ def _canonical(settings: EscalationSettings, current: int, counts: tuple[tuple[i
     return current, tuple(out)
 
 
-@lru_cache(maxsize=64)
+_GRAPHS: OrderedDict[tuple, PathGraph] = OrderedDict()
+_GRAPHS_KEPT = 64
+
+
+def rule_key(settings: EscalationSettings) -> tuple:
+    """The settings the decisions depend on (not the stagger or the design scenarios)."""
+    return (settings.cohort_size, settings.cohort_expansion, settings.escalate_max_dlts, settings.expand_max_dlts,
+            settings.escalate_max_dlts_expanded, settings.deescalate, settings.expand_top_level, settings.mtd_rule)
+
+
 def compile_paths(settings: EscalationSettings, n_levels: int, start: int) -> PathGraph:
-    """The path graph of an arm with ``n_levels`` levels starting at 0-based level ``start``."""
+    """The path graph of an arm with ``n_levels`` levels starting at 0-based level ``start``
+    (compiled once per rule, number of levels and start; the last 64 are kept)."""
+    key = (rule_key(settings), n_levels, start)
+    graph = _GRAPHS.get(key)
+    if graph is None:
+        graph = _GRAPHS[key] = _compile(settings, n_levels, start)
+        while len(_GRAPHS) > _GRAPHS_KEPT:
+            _GRAPHS.popitem(last=False)
+    else:
+        _GRAPHS.move_to_end(key)
+    return graph
+
+
+def clear_compiled() -> None:
+    """Forget every compiled graph (benchmarks of the first call)."""
+    _GRAPHS.clear()
+
+
+def _compile(settings: EscalationSettings, n_levels: int, start: int) -> PathGraph:
     ids: dict[_State, int] = {}
     rows: list[list] = []  # [level, n, slot0, next_states, mtd]
     order: list[int] = []
@@ -90,7 +117,7 @@ def compile_paths(settings: EscalationSettings, n_levels: int, start: int) -> Pa
         sid = ids[state] = len(rows)
         rows.append([TERMINAL, 0, 0, [sid] * (max_m + 1), NO_MTD])
         current, counts = state
-        d = next_decision(settings, [LevelCounts(n, x) for n, x in counts], current)
+        d = decide_counts(settings, counts, current)
         if d.done:
             rows[sid][4] = d.level if d.action is EscalationAction.DECLARE_MTD else NO_MTD
         else:

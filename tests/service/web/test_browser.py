@@ -98,9 +98,7 @@ def test_coordinator_registers_enrolls_doses_and_sees_a_crs_dlt(live, new_page):
     shot(page, "03-patient-dosed")
 
     live.clock.now = datetime.combine(day0 + timedelta(days=5), dtime(9), tzinfo=timezone.utc)
-    shot(page, "debug-before-ae")
     page.click("text=Record an adverse event")
-    shot(page, "debug-after-ae")
     page.select_option("#ae-kind", "crs")
     page.fill("#crs-temp", "39.2")
     page.select_option("#crs-hypo", "one_vasopressor")
@@ -118,6 +116,7 @@ def test_coordinator_registers_enrolls_doses_and_sees_a_crs_dlt(live, new_page):
     page.click("nav >> text=Dashboard")
     cell = page.inner_text("td[data-arm='CD56-GD2'][data-level='DL1']")
     assert "(1 enrolled)" in cell
+    assert pid in page.inner_text("#overdue-visits")  # lymphodepletion Days −5 and −4 were not recorded
     shot(page, "06-dashboard")
 
 
@@ -171,3 +170,42 @@ def test_forms_refuse_a_post_without_the_csrf_token(live, new_page):
     response = page.request.post(live.base_url + "/patients", form={"site": "S01", "sex": "female", "birth_year": "1970"})
     assert response.status == 403
     assert live.call("GET", "/patients", "dm").json() == []
+
+
+def test_tumour_measurements_show_the_recist_sum_and_response_as_typed(live, new_page):
+    from tests.service.conftest import screened_patient
+
+    pid = screened_patient(live)
+    page = new_page("crc-web")
+    page.goto(f"/patients/{pid}/tumor-assessments")
+    for i, (organ, node, mm) in enumerate((("liver", False, "32"), ("lung", False, "18"), ("mediastinum", True, "20"))):
+        page.fill(f"[name='lesion.{i}.organ']", organ)
+        if node:
+            page.check(f"[name='lesion.{i}.lymph_node']")
+        page.fill(f"[name='lesion.{i}.diameter_mm']", mm)
+    page.wait_for_function("document.getElementById('live-result').innerText.includes('Baseline sum 70 mm')")
+    page.click("#tumor-form button[type=submit]")
+    page.wait_for_url(re.compile(f"/patients/{pid}$"))
+
+    live.clock.advance(42)
+    page.goto(f"/patients/{pid}/tumor-assessments")
+    for i, mm in enumerate(("22", "12", "15")):  # 49 mm: exactly −30.0% (RECIST 1.1 §4.3.1: PR)
+        page.fill(f"[name='lesion.{i}.diameter_mm']", mm)
+    page.wait_for_function("document.getElementById('live-result').innerText.includes('Overall: PR')")
+    text = page.inner_text("#live-result")
+    assert "Sum 49 mm" in text and "-30" in text
+    shot(page, "10-tumour-assessment-live-recist")
+    page.fill("[name='lesion.0.diameter_mm']", "40")  # 58 mm: −17%, SD
+    page.wait_for_function("document.getElementById('live-result').innerText.includes('Overall: SD')")
+
+
+def test_a_small_simulation_runs_with_progress_and_report(live, new_page):
+    page = new_page("smc-web")
+    page.click("nav >> text=Simulate")
+    page.fill("#trials", "40")
+    page.click("#simulate-form button")
+    page.wait_for_selector("#job-report:not([hidden])", timeout=120000)
+    assert "done" in page.inner_text("#job-status")
+    shot(page, "11-simulation-done")
+    page.click("#job-report")
+    assert "DLL3-CD56" in page.inner_text("body")

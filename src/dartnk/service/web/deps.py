@@ -35,8 +35,7 @@ def secret(request: Request) -> bytes:
 
 
 def _session(request: Request) -> ws.WebSession | None:
-    now = request.app.state.settings.clock().timestamp()
-    return ws.decode(secret(request), request.cookies.get(ws.COOKIE_NAME), now)
+    return ws.decode(secret(request), request.cookies.get(ws.COOKIE_NAME), ws.wall_clock())
 
 
 def page(request: Request) -> Page:

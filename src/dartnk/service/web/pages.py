@@ -38,7 +38,7 @@ async def login(request: Request):
     if user_id is None:
         return render(request, None, "login.html", status=401, name=name, next=_safe_next(str(form.get("next", "/"))),
                       error="Unknown user name or wrong password.")
-    s = ws.new_session(user_id, request.app.state.settings.clock().timestamp())
+    s = ws.new_session(user_id, ws.wall_clock())
     response = redirect(_safe_next(str(form.get("next", "/"))))
     response.set_cookie(ws.COOKIE_NAME, ws.encode(secret(request), s), max_age=ws.SESSION_SECONDS, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
@@ -58,10 +58,13 @@ async def logout(request: Request, p: Page = Depends(page)):
 def dashboard(request: Request, p: Page = Depends(page)):
     from dartnk.service.workflow import decisions, views
 
+    from dartnk.service.web.watchlist import watchlist
+
     trial = views.trial_summary(p.conduct)
     arms = views.arms(p.conduct)
-    path = [d for d in decisions.list_decisions(p.conduct, None)]
-    return render(request, p, "dashboard.html", trial=trial, arms=arms, decision_path=path)
+    path = decisions.list_decisions(p.conduct, None)
+    ending, overdue = watchlist(p.conduct, views.patient_list(p.conduct)) if p.principal.may(Action.READ_PATIENTS) else ([], [])
+    return render(request, p, "dashboard.html", trial=trial, arms=arms, decision_path=path, ending=ending, overdue=overdue)
 
 
 def _patients_page(request: Request, p: Page, values: dict[str, Any] | None = None, error: str | None = None,

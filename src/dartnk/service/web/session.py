@@ -22,6 +22,13 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
 
+def wall_clock() -> float:
+    """Real time for session expiry (not the trial's clock, which tests and back-entry may move)."""
+    import time
+
+    return time.time()
+
+
 @dataclass(frozen=True)
 class WebSession:
     user_id: int

@@ -1,0 +1,3 @@
+"""The store tests use the service's database fixtures (SQLite and PostgreSQL)."""
+
+from tests.service.conftest import backend, database_url, postgres_database  # noqa: F401

@@ -97,8 +97,10 @@ class _Arm:
                 and s.mtd_rule is MtdRule.BELOW_TOXIC)
 
     def seen(self, level: int) -> str:
+        """``"1 DLT in 3 patients at DL2"``."""
         c = self.counts[level]
-        return f"{c.dlts} DLT{'' if c.dlts == 1 else 's'} in {c.treated} patient{'' if c.treated == 1 else 's'} at {self.names[level]}"
+        dlts = f"{c.dlts} DLT{'' if c.dlts == 1 else 's'}"
+        return f"{dlts} in {c.treated} patient{'' if c.treated == 1 else 's'} at {self.names[level]}"
 
 
 def _decision(action: EscalationAction, level: int | None, n: int, reason: str) -> EscalationDecision:
@@ -181,9 +183,8 @@ def _tolerated_below_too_toxic(arm: _Arm) -> EscalationDecision:
     why = f"{arm.seen(c)} is tolerated and {arm.names[c + 1]} is too toxic"
     if arm.declarable(c):
         return _mtd(arm, c, why)
-    if s.deescalate or s.mtd_rule is MtdRule.HIGHEST_FULL_TOLERATED:
-        return _treat_here(arm, s.cohort_expansion, f"{why}; the MTD needs {s.max_per_level} patients")
-    return _mtd(arm, c, why)  # pragma: no cover - declarable() covers this combination
+    # tolerated after A only, and the MTD must have A+B (deescalate, or highest_full_tolerated)
+    return _treat_here(arm, s.cohort_expansion, f"{why}; the MTD needs {s.max_per_level} patients")
 
 
 def _top_tolerated(arm: _Arm) -> EscalationDecision:

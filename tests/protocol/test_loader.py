@@ -94,3 +94,13 @@ def test_cli_show(cli):
     assert res.returncode == 0
     for text in ("NCT07480213", "EB-DART-NK01", "DL-1", "fludarabine 30 mg/m²", "28 days", "15 years"):
         assert text in res.stdout
+
+
+def test_cli_check_names_settings_only_clinical_rules_can_judge(cli, tmp_path: Path):
+    data = yaml.safe_load(default_protocol_text())
+    anc = next(c for c in data["eligibility"]["inclusion"] if c["id"] == "anc")
+    anc["lab"] = "no_such_lab"
+    bad = tmp_path / "bad-lab.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True))
+    res = cli("protocol", "check", str(bad))
+    assert res.returncode == 2 and "eligibility.inclusion." in res.stderr and "no_such_lab" in res.stderr

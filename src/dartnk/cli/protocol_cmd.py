@@ -21,6 +21,8 @@ def check(file: Optional[str] = typer.Argument(None, help="protocol YAML (defaul
 
     text = default_protocol_text() if file is None else read_text(file)
     protocol, problems = protocol_problems(text)
+    if protocol is not None:
+        problems = _clinical_problems(protocol)
     if problems:
         for p in problems:
             typer.echo(f"error: {p}", err=True)
@@ -28,6 +30,18 @@ def check(file: Optional[str] = typer.Argument(None, help="protocol YAML (defaul
         raise typer.Exit(2)
     assert protocol is not None
     typer.echo(f"ok: {protocol.trial.id} ({protocol.trial.registry_id}) protocol is valid")
+
+
+def _clinical_problems(protocol) -> list:
+    """Settings only the clinical rules can judge (e.g. an eligibility lab no rule knows)."""
+    from dartnk.clinical.eligibility import criterion_rules
+    from dartnk.errors import ProtocolError
+
+    try:
+        criterion_rules(protocol)
+    except ProtocolError as exc:
+        return exc.problems
+    return []
 
 
 @protocol_app.command("show")

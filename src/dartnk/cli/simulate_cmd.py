@@ -18,13 +18,25 @@ def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
 
 
+def _integer(name: str, text: str, minimum: int) -> int:
+    from dartnk.cli.common import fail
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        fail(name, text, f"an integer ≥ {minimum}")
+    return value
+
+
 def simulate(
     protocol: Optional[str] = typer.Option(None, "--protocol", help="protocol YAML (default: the shipped protocol)"),
     scenario: Optional[List[str]] = typer.Option(None, "--scenario",
         help="a shipped scenario name or a scenario YAML file; repeat for several (default: every shipped scenario)"),
-    trials: int = typer.Option(DEFAULT_TRIALS, "--trials", help="simulated trials per scenario"),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="seed of the run's SeedSequence (trial i uses child i)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help="local worker processes (default: the CPU count)"),
+    trials: str = typer.Option(str(DEFAULT_TRIALS), "--trials", help="simulated trials per scenario"),
+    seed: str = typer.Option(str(DEFAULT_SEED), "--seed", help="seed of the run's SeedSequence (trial i uses child i)"),
+    workers: Optional[str] = typer.Option(None, "--workers", help="local worker processes (default: the CPU count)"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="address of a Dask scheduler (instead of --workers)"),
     out: str = typer.Option("dartnk-sim", "--out", help="output directory"),
     engine: str = typer.Option("fast", "--engine", help="fast (lean mirror, default) or reference (the pure dartnk.trial engine)"),
@@ -40,12 +52,9 @@ def simulate(
 
     if workers is not None and scheduler is not None:
         fail("--workers", workers, "either --workers or --scheduler, not both")
-    if trials < 1:
-        fail("--trials", trials, "an integer ≥ 1")
-    if seed < 0:
-        fail("--seed", seed, "an integer ≥ 0")
-    if workers is not None and workers < 1:
-        fail("--workers", workers, "an integer ≥ 1")
+    trials = _integer("--trials", trials, 1)
+    seed = _integer("--seed", seed, 0)
+    workers = None if workers is None else _integer("--workers", workers, 1)
     if engine not in ("fast", "reference"):
         fail("--engine", engine, "fast or reference")
     n_workers = workers if workers is not None else max(1, os.cpu_count() or 1)

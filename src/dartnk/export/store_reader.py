@@ -50,7 +50,7 @@ def read_trial(url: str, protocol, cutoff: date | None = None) -> TrialData:
 
             path = make_url(url).database
             if path and path != ":memory:" and not Path(path).is_file():
-                raise InputError.field("--db", url, "an existing dartnk database (run `dartnk demo` or `dartnk db init`)")
+                raise InputError.field("--db", url, "an existing dartnk database (run `dartnk demo` or `dartnk db upgrade`)")
         try:
             tables = set(inspect(engine).get_table_names())
         except Exception as exc:  # connection refused, bad credentials, …

@@ -1,0 +1,63 @@
+"""Speed of ``dartnk simulate``: full trials per second on 1 and 2 workers, the reference engine,
+a single-arm 3+3 through the same loop, and the design layer's vectorised single-arm 3+3.
+
+    .venv/bin/python bench/bench_simulate.py [--trials 4000]
+
+Prints figures; asserts nothing (speed is measured, never tested).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from dartnk.protocol import default_protocol
+from dartnk.sim.runner import run_trials
+from dartnk.sim.scenario import shipped_scenario
+
+
+def rate(fn, n: int) -> tuple[float, float]:
+    t = time.perf_counter()
+    fn()
+    el = time.perf_counter() - t
+    return n / el, el
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trials", type=int, default=4000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    p = default_protocol()
+    sc = shipped_scenario("default", p)
+    n = args.trials
+    run_trials(p, [sc], 20, args.seed)  # warm caches and imports
+    print(f"dartnk simulate, scenario 'default', {n} full trials (escalation in 3 arms, selection, expansion):")
+    results = {}
+    for w in (1, 2):
+        r, el = rate(lambda: results.setdefault(w, run_trials(p, [sc], n, args.seed, workers=w)), n)
+        print(f"  fast engine, {w} worker(s): {r:8.0f} trials/s ({el:.1f} s); 100,000 trials ≈ {100_000 / r:.0f} s")
+    print(f"  identical results on 1 and 2 workers: {np.array_equal(results[1][0], results[2][0])}")
+    m = max(50, n // 20)
+    r, el = rate(lambda: run_trials(p, [sc], m, args.seed, engine="reference"), m)
+    print(f"  reference engine (pure dartnk.trial, immutable state), 1 worker: {r:8.0f} trials/s ({m} trials)")
+
+    one = p.model_copy(update={"constructs": p.constructs[:1]})
+    sc1 = sc.model_copy(update={"constructs": {p.constructs[0].id: sc.constructs[p.constructs[0].id]}})
+    r, el = rate(lambda: run_trials(one, [sc1], n, args.seed), n)
+    print(f"single-arm trial (one construct, 3+3 + selection + expansion) through the same loop: {r:8.0f} trials/s")
+
+    from dartnk.design.simulated_oc import latent_uniforms, simulate_vectorised
+
+    tox = [sc.constructs[p.constructs[0].id].dlt[d.id] for d in p.dose_levels]
+    start = p.level_index(p.escalation.start_level)
+    k = 200_000
+    u = latent_uniforms(np.random.default_rng(args.seed), k, len(tox), p.escalation)
+    r, el = rate(lambda: simulate_vectorised(p.escalation, tox, start, u), k)
+    print(f"single-arm 3+3 escalation only (dartnk.design.simulated_oc, vectorised): {r:10.0f} trials/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,7 @@ from dartnk.errors import ConflictError, InputError
 
 #: Demo truth per construct: P(DLT) by dose-level index (DL-1, DL1, DL2, DL3) and P(objective response).
 TRUE_DLT = {"DLL3-CD56": (0.02, 0.05, 0.12, 0.45), "DLL3-GD2": (0.02, 0.05, 0.30, 0.60), "CD56-GD2": (0.05, 0.20, 0.50, 0.70)}
-TRUE_RESPONSE = {"DLL3-CD56": 0.40, "DLL3-GD2": 0.25, "CD56-GD2": 0.15}
+TRUE_RESPONSE = {"DLL3-CD56": 0.50, "DLL3-GD2": 0.35, "CD56-GD2": 0.20}
 ANTIGEN_PREVALENCE = {"DLL3": 0.92, "CD56": 0.88, "GD2": 0.50}
 USERS = (("admin", "administrator", None), ("inv1", "site_investigator", "S01"), ("inv2", "site_investigator", "S02"),
          ("monitor", "medical_monitor", None), ("smc", "committee_member", None), ("stat", "statistician", None))

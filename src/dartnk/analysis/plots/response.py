@@ -170,7 +170,7 @@ def swimmer(lanes: Sequence[SwimLane], title: str = "Course of each patient"):
     ax.set_yticks(range(len(ordered)), [s.patient_id for s in ordered], fontsize=7)
     ax.set_xlabel("Time since first CAR-NK infusion (months)")
     ax.set_ylabel("Patient")
-    ax.set_xlim(left=0)
+    ax.set_xlim(-0.2, max(s.end_day for s in ordered) / DAYS_PER_MONTH * 1.06 + 0.8)  # room for the arrows
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title(title)
     return fig

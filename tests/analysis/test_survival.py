@@ -132,6 +132,16 @@ def test_limits_bracket_the_estimate(data):
             assert g["median"] <= hi
 
 
+def test_r_event_codings():
+    # R Surv: 2 = event, 1 = censored when the status column holds only 1s and 2s (survival::lung)
+    t, e, _ = parse_survival_csv("t,s\n5,2\n6,1\n7,2\n", "t", "s")
+    assert e == [1, 0, 1]
+    assert parse_survival_csv("t,s\n5,TRUE\n6,false\n", "t", "s")[1] == [1, 0]
+    assert parse_survival_csv("t,s\n5,1\n6,1\n", "t", "s")[1] == [1, 1]  # no 2: 0/1 coding
+    with pytest.raises(InputError, match=r"s \(row 3\)"):
+        parse_survival_csv("t,s\n5,2\n6,0\n", "t", "s")
+
+
 def test_csv_errors_name_the_column():
     text = "t,e,g\n1,1,a\n2,x,b\n"
     with pytest.raises(InputError, match=r"e \(row 3\)"):

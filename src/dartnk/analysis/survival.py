@@ -196,16 +196,23 @@ def survival_analysis(times: Sequence[float], events: Sequence[int], groups: Seq
     return out
 
 
+_EVENT_CODES = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1, "2": 2, "2.0": 2}
+
+
 def parse_survival_csv(text: str, time_col: str, event_col: str, group_col: str | None = None
                        ) -> tuple[list[float], list[int], list[str] | None]:
-    """Read time/event(/group) columns from CSV text; a bad column or cell names it (row numbers from 2)."""
+    """Read time/event(/group) columns from CSV text; a bad column or cell names it (row numbers from 2).
+
+    Event codes as R ``Surv``: 1/0 (or TRUE/FALSE) = event/censored, or 2/1 = event/censored when
+    the column holds only 1s and 2s with at least one 2 (R's ``lung`` data coding).
+    """
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     for option, col in (("--time", time_col), ("--event", event_col), ("--group", group_col)):
         if col is not None and col not in header:
             raise InputError.field(option, col, "a column of the CSV (" + ", ".join(header) + ")")
     times: list[float] = []
-    events: list[int] = []
+    codes: list[int] = []
     groups: list[str] | None = [] if group_col else None
     for row_no, row in enumerate(reader, start=2):
         raw_t, raw_e = (row.get(time_col) or "").strip(), (row.get(event_col) or "").strip()
@@ -215,10 +222,10 @@ def parse_survival_csv(text: str, time_col: str, event_col: str, group_col: str 
             raise InputError.field(f"{time_col} (row {row_no})", raw_t, "a number ≥ 0") from None
         if not (math.isfinite(t) and t >= 0):
             raise InputError.field(f"{time_col} (row {row_no})", raw_t, "a number ≥ 0")
-        if raw_e not in ("0", "1", "0.0", "1.0"):
-            raise InputError.field(f"{event_col} (row {row_no})", raw_e, "1 (event) or 0 (censored)")
+        if raw_e.lower() not in _EVENT_CODES:
+            raise InputError.field(f"{event_col} (row {row_no})", raw_e, "1 (event) or 0 (censored); or 2/1 as R Surv")
         times.append(t)
-        events.append(int(float(raw_e)))
+        codes.append(_EVENT_CODES[raw_e.lower()])
         if groups is not None:
             g = (row.get(group_col) or "").strip()  # type: ignore[arg-type]
             if not g:
@@ -226,4 +233,11 @@ def parse_survival_csv(text: str, time_col: str, event_col: str, group_col: str 
             groups.append(g)
     if not times:
         raise InputError.field("FILE", "no data rows", "a CSV with a header and at least one row")
+    if 2 in codes:
+        if 0 in codes:
+            row = codes.index(0) + 2
+            raise InputError.field(f"{event_col} (row {row})", "0", "1 or 2 when the column uses R's 2 = event coding")
+        events = [1 if c == 2 else 0 for c in codes]
+    else:
+        events = codes
     return times, events, groups

@@ -57,7 +57,7 @@ def binomial(x: int = typer.Option(..., "--x", help="events (e.g. responders)"),
     with _options():
         interval = binomial_interval(x, n, conf, method)
         post = beta_posterior(x, n, a, b, theta, conf)
-    out = interval.to_json() | {"posterior": post.to_json()}
+    out = interval.to_json() | {"ci": [interval.lower, interval.upper], "posterior": post.to_json()}
     if as_json:
         echo_json(out)
         return

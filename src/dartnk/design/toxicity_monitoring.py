@@ -188,9 +188,9 @@ def _pocock_bounds_at(level: float, threshold: float, looks: Sequence[int]) -> d
 
     out: dict[int, int | None] = {}
     for n in looks:
-        tail = binom.sf(np.arange(n + 1) - 1, n, threshold)  # P(X ≥ b), b = 0..n
+        tail = binom.sf(np.arange(n + 1) - 1, n, threshold)  # P(X ≥ b), b = 0..n (b = n + 1: no stop)
         ok = np.nonzero(tail <= level * (1 + 1e-12))[0]
-        out[n] = int(ok[0]) if ok.size else None
+        out[n] = int(ok[0]) if ok.size else None  # b = n + 1 never happens: None
     return out
 
 

@@ -65,18 +65,26 @@ def fit_groups(groups: Sequence[SurvivalGroup], alpha: float = 0.05):
     return fits, medians
 
 
-def kaplan_meier(groups: Sequence[SurvivalGroup], endpoint: str = "Overall survival", title: str | None = None):
-    """Kaplan–Meier curves (months) with 95% bands, censor ticks, median lines and numbers at risk."""
+def kaplan_meier(groups: Sequence[SurvivalGroup], endpoint: str = "Overall survival", title: str | None = None,
+                 medians: dict[str, float | None] | None = None):
+    """Kaplan–Meier curves (months) with 95% bands, censor ticks, median lines and numbers at risk.
+
+    ``medians`` (label → months, None = not reached) overrides the medians drawn, so a report can
+    show the ones of its statistics module (R ``survival`` conventions) on the figure too.
+    """
     from lifelines.plotting import add_at_risk_counts
 
     fig, ax = new_figure(8.5, 6.0)
-    fits, medians = fit_groups(groups)
+    fits, fitted = fit_groups(groups)
     if not fits:
         empty_message(ax, "no patient at risk")
         ax.set_title(title or endpoint)
         return fig
-    for i, (kmf, med) in enumerate(zip(fits, medians)):
+    chosen = medians or {}
+    for i, (kmf, med) in enumerate(zip(fits, fitted)):
         st = style_for(i)
+        if med.label in chosen:
+            med = MedianEstimate(med.label, med.n, med.events, chosen[med.label], None, None)
         med_txt = "NR" if med.median is None else f"{med.median:.1f} mo"
         kmf.plot_survival_function(ax=ax, ci_show=True, ci_alpha=0.12, show_censors=True, color=st["color"],
                                    linestyle=st["linestyle"], censor_styles={"marker": "|", "ms": 8, "mew": 1.2},

@@ -160,18 +160,25 @@ def _lane(data: TrialData, p: PatientData) -> P.SwimLane:
 
 
 def _survival(report: Report, data: TrialData, treated: list[PatientData]) -> None:
+    """KM medians and CIs by :func:`dartnk.analysis.survival.summarise_group` (R ``survival`` rules)."""
+    from dartnk.analysis.survival import summarise_group
+
     s = report.section("Progression-free and overall survival")
     for name, fn in (("Progression-free survival", progression_free_survival), ("Overall survival", overall_survival)):
-        groups = []
+        groups, rows, medians = [], [], {}
         for label, pts in [("All treated", treated)] + [(a, data.treated(a)) for a in data.arms()]:
+            if not pts:
+                continue
             tte = [fn(p, data) for p in pts]
             groups.append(P.SurvivalGroup(label, tuple(t.days for t in tte), tuple(t.event for t in tte)))
-        _, medians = P.fit_groups(groups)
-        s.table(Table.of(f"{name}: Kaplan–Meier medians (months)", ["Group", "N", "Events", "Median", "95% CI"],
-                         [[m.label, m.n, m.events, "NR" if m.median is None else f"{m.median:.1f}",
-                           f"{_f(m.lower)}–{_f(m.upper)}"] for m in medians],
-                         note="NR: not reached. Time from Day 0 (first infusion); 1 month = 30.4375 days."))
-        s.figure(P.kaplan_meier(groups[1:] if len(groups) > 2 else groups[:1], endpoint=name),
+            g = summarise_group(label, [t.days / P.survival.DAYS_PER_MONTH for t in tte], [int(t.event) for t in tte])
+            lo, hi = g.median_ci[g.transform.value]
+            medians[label] = g.median
+            rows.append([label, g.n, g.events, _f(g.median), f"{_f(lo)}–{_f(hi)}"])
+        s.table(Table.of(f"{name}: Kaplan–Meier medians (months)", ["Group", "N", "Events", "Median", "95% CI"], rows,
+                         note="NR: not reached or limit undefined. Time from Day 0 (first infusion); 1 month = "
+                              "30.4375 days. CI: Brookmeyer–Crowley with the log transform (R survival's default)."))
+        s.figure(P.kaplan_meier(groups[1:] if len(groups) > 2 else groups[:1], endpoint=name, medians=medians),
                  f"{name} by arm, Kaplan–Meier with 95% band, censoring ticks, medians and numbers at risk.")
 
 

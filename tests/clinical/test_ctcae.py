@@ -135,8 +135,8 @@ def test_bilirubin_baseline_abnormal_and_units():
     assert grade("Blood bilirubin increased", 2.0, "mg/dL", uln=1.2, baseline=2.0) == 0
     assert grade("Blood bilirubin increased", 2.01, "mg/dL", uln=1.2, baseline=2.0) == 1
     assert grade("Blood bilirubin increased", 3.01, "mg/dL", uln=1.2, baseline=2.0) == 2
-    # the same values in umol/L (x 17.104) grade the same
-    assert grade("Blood bilirubin increased", 2.0 * 17.104, "umol/L", uln=1.2 * 17.104) == 2
+    # the same values in umol/L (x 17.10, units.BILIRUBIN_UMOL_PER_MG_DL) grade the same
+    assert grade("Blood bilirubin increased", 34.2, "umol/L", uln=20.52) == 2
     assert grade("Blood bilirubin increased", 30.7872, "µmol/L", uln=20.5248) == 1   # 1.5 x ULN exactly
 
 
@@ -154,9 +154,9 @@ def test_creatinine(value, baseline, expected):
 
 
 def test_creatinine_units_are_equivalent():
-    # 1 mg/dL = 88.42 umol/L
-    assert grade("Creatinine increased", 1.66 * 88.42, "umol/L", uln=1.1 * 88.42) == 2
-    assert grade("Creatinine increased", 6.6 * 88.42, "umol/L", uln=1.1 * 88.42) == 3
+    # 1 mg/dL = 88.40 umol/L (units.CREATININE_UMOL_PER_MG_DL)
+    assert grade("Creatinine increased", 146.744, "umol/L", uln=97.24) == 2
+    assert grade("Creatinine increased", 583.44, "umol/L", uln=97.24) == 3
 
 
 # --- Coagulation (CTCAE v5.0: Fibrinogen decreased, INR increased, aPTT prolonged) ---

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
 
+from dartnk.clinical.units import CREATININE_UMOL_PER_MG_DL as UNITS_CREATININE_UMOL_PER_MG_DL
 from dartnk.errors import InputError
 
 CM_PER_INCH = Fraction("2.54")
@@ -87,8 +88,8 @@ def dosing_weight_kg(basis: WeightBasis | str, sex: str, weight_kg: float | Frac
     return min(actual, ideal)
 
 
-CREATININE_UMOL_PER_MG_DL = Fraction("88.4")
-"""µmol/L per mg/dL of creatinine: 10 000 / 113.12 g/mol, rounded as KDIGO 2012 prints it."""
+CREATININE_UMOL_PER_MG_DL = UNITS_CREATININE_UMOL_PER_MG_DL
+"""µmol/L per mg/dL of creatinine: 10 000 / 113.12 g/mol = 88.40 (:mod:`dartnk.clinical.units`, the one source)."""
 SI_CONSTANTS = {"male": Fraction("1.23"), "female": Fraction("1.04")}
 """The SI rewriting of Cockcroft–Gault: CrCl = (140 − age) × kg × K / SCr (µmol/L) (BNF, eMIMS)."""
 

@@ -17,6 +17,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dartnk.clinical.units import BILIRUBIN_UMOL_PER_MG_DL, CREATININE_UMOL_PER_MG_DL, HEMOGLOBIN_G_L_PER_MMOL_L
 from dartnk.errors import InputError, problems_from_pydantic
 
 NEVER = "never"
@@ -40,18 +41,19 @@ class CnsStatus(str, Enum):
 
 
 # -- laboratory catalogue: each lab's quantity and the units accepted for it ----------------------
-# Factors convert *to* the canonical unit of the quantity (exact rationals; molar masses from
-# the IFCC/SI conversion tables: creatinine 113.12 g/mol → 1 mg/dL = 88.4 µmol/L; bilirubin
-# 584.66 g/mol → 1 mg/dL = 17.1 µmol/L, the factors printed in CTCAE v5.0 and SI unit tables).
+# Factors convert *to* the canonical unit of the quantity (exact rationals). The creatinine,
+# bilirubin and haemoglobin factors are dartnk's single source of truth in
+# :mod:`dartnk.clinical.units` (molar masses 113.12 and 584.66 g/mol → 88.40 and 17.10 µmol/L
+# per mg/dL; haemoglobin 16.114 g/L per mmol/L), shared with CTCAE grading.
 _CELLS = {"10^9/L": Fraction(1), "x10^9/L": Fraction(1), "10^3/uL": Fraction(1), "10^3/µL": Fraction(1),
           "10^3/mm3": Fraction(1), "cells/mm3": Fraction(1, 1000), "/mm3": Fraction(1, 1000),
           "cells/uL": Fraction(1, 1000), "cells/µL": Fraction(1, 1000), "/uL": Fraction(1, 1000),
           "/µL": Fraction(1, 1000), "10^6/L": Fraction(1, 1000)}
-_CREATININE = {"mg/dL": Fraction(1), "umol/L": 1 / Fraction("88.4"), "µmol/L": 1 / Fraction("88.4"),
-               "mmol/L": 1000 / Fraction("88.4")}
-_BILIRUBIN = {"mg/dL": Fraction(1), "umol/L": 1 / Fraction("17.1"), "µmol/L": 1 / Fraction("17.1")}
+_CREATININE = {"mg/dL": Fraction(1), "umol/L": 1 / CREATININE_UMOL_PER_MG_DL, "µmol/L": 1 / CREATININE_UMOL_PER_MG_DL,
+               "mmol/L": 1000 / CREATININE_UMOL_PER_MG_DL}
+_BILIRUBIN = {"mg/dL": Fraction(1), "umol/L": 1 / BILIRUBIN_UMOL_PER_MG_DL, "µmol/L": 1 / BILIRUBIN_UMOL_PER_MG_DL}
 _ENZYME = {"U/L": Fraction(1), "IU/L": Fraction(1), "ukat/L": Fraction(60), "µkat/L": Fraction(60)}
-_HEMOGLOBIN = {"g/dL": Fraction(1), "g/L": Fraction(1, 10), "mmol/L": Fraction("1.611")}
+_HEMOGLOBIN = {"g/dL": Fraction(1), "g/L": Fraction(1, 10), "mmol/L": HEMOGLOBIN_G_L_PER_MMOL_L / 10}
 
 LAB_UNITS: dict[str, dict[str, Fraction]] = {
     "anc": _CELLS, "platelets": _CELLS, "wbc": _CELLS, "lymphocytes": _CELLS,

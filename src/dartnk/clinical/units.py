@@ -10,13 +10,20 @@ Conversion factors (to the canonical unit):
 * cell counts, canonical 10^9/L: cells/mm3 = cells/µL = 10^6/L, so × 1/1000; 10^3/µL = 10^9/L.
 * haemoglobin and albumin, canonical g/L: g/dL × 10.
 * fibrinogen, canonical g/L: mg/dL × 1/100.
-* total bilirubin, canonical µmol/L: mg/dL × 17.104 (molar mass 584.66 g/mol).
-* creatinine, canonical µmol/L: mg/dL × 88.42 (molar mass 113.12 g/mol).
+* total bilirubin, canonical µmol/L: mg/dL × 17.10 (:data:`BILIRUBIN_UMOL_PER_MG_DL`).
+* creatinine, canonical µmol/L: mg/dL × 88.40 (:data:`CREATININE_UMOL_PER_MG_DL`).
 * inorganic phosphate, canonical mmol/L: mg/dL × 0.3229 (phosphorus, 30.97 g/mol).
 * potassium, sodium, canonical mmol/L: mEq/L × 1 (monovalent ions).
 * enzymes, canonical U/L: IU/L × 1.
 * calcium mg/dL × 0.2495, magnesium mg/dL × 0.4114 (mEq/L × 1/2), glucose mg/dL × 0.0555,
-  cholesterol mg/dL × 0.02586, triglycerides mg/dL × 0.01129, haemoglobin mmol/L × 16.114 g/L.
+  cholesterol mg/dL × 0.02586, triglycerides mg/dL × 0.01129, haemoglobin mmol/L × 16.114 g/L
+  (:data:`HEMOGLOBIN_G_L_PER_MMOL_L`).
+
+Creatinine and bilirubin factors are THE factors of dartnk (eligibility and Cockcroft–Gault use
+them too): 1 mg/dL = 10 mg/L = 10 000 / M µmol/L with the molar masses of creatinine
+(C4H7N3O, 113.12 g/mol) and bilirubin (C33H36N4O6, 584.66 g/mol), rounded to four significant
+figures: 88.40 and 17.10 — the factors of the SI conversion tables and of KDIGO 2012 (creatinine
+88.4). The older 88.42 and 17.104 differ in the fourth or fifth figure and are not used.
 
 Where CTCAE prints its own threshold in both units (e.g. corrected calcium "<8.0 mg/dL; <2.0
 mmol/L", which are not exactly the same amount), a value reported in one of those units is graded
@@ -73,6 +80,27 @@ CANONICAL_UNIT: dict[Quantity, str] = {
     Quantity.TRIGLYCERIDES: "mmol/L",
 }
 
+def si_factor(molar_mass_g_mol: str | Fraction, significant: int = 4) -> Fraction:
+    """µmol/L per mg/dL for a substance of molar mass ``molar_mass_g_mol`` (g/mol): 10 000 / M,
+    rounded to ``significant`` figures (half-even), exactly."""
+    from decimal import ROUND_HALF_EVEN, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec, ctx.rounding = significant, ROUND_HALF_EVEN
+        return Fraction(+(Decimal(10000) / Decimal(str(molar_mass_g_mol))))
+
+
+#: Molar mass of creatinine, C4H7N3O (g/mol).
+CREATININE_MOLAR_MASS_G_MOL = Fraction("113.12")
+#: Molar mass of bilirubin, C33H36N4O6 (g/mol).
+BILIRUBIN_MOLAR_MASS_G_MOL = Fraction("584.66")
+#: µmol/L per mg/dL of creatinine: 10 000 / 113.12 = 88.40 (4 significant figures; KDIGO 2012: 88.4).
+CREATININE_UMOL_PER_MG_DL = si_factor("113.12")
+#: µmol/L per mg/dL of total bilirubin: 10 000 / 584.66 = 17.10 (4 significant figures).
+BILIRUBIN_UMOL_PER_MG_DL = si_factor("584.66")
+#: g/L of haemoglobin per mmol/L (haemoglobin monomer, 16 114 g/mol, the unit of mmol/L haemoglobin).
+HEMOGLOBIN_G_L_PER_MMOL_L = Fraction("16.114")
+
 _PER_10_9_L = {"10^9/l": Fraction(1), "x10^9/l": Fraction(1), "10e9/l": Fraction(1), "10*9/l": Fraction(1),
                "10^3/ul": Fraction(1), "x10^3/ul": Fraction(1), "10^3/mm3": Fraction(1), "k/ul": Fraction(1),
                "cells/mm3": Fraction(1, 1000), "/mm3": Fraction(1, 1000), "cells/ul": Fraction(1, 1000),
@@ -82,11 +110,12 @@ _GRAMS_PER_L = {"g/l": Fraction(1), "g/dl": Fraction(10)}
 #: unit (normalised: lower case, µ → u, no spaces) → factor to the canonical unit, per quantity.
 FACTORS: dict[Quantity, dict[str, Fraction]] = {
     Quantity.CELL_COUNT: _PER_10_9_L,
-    Quantity.HEMOGLOBIN: {**_GRAMS_PER_L, "mmol/l": Fraction("16.114")},
+    Quantity.HEMOGLOBIN: {**_GRAMS_PER_L, "mmol/l": HEMOGLOBIN_G_L_PER_MMOL_L},
     Quantity.ALBUMIN: _GRAMS_PER_L,
     Quantity.FIBRINOGEN: {"g/l": Fraction(1), "mg/dl": Fraction(1, 100)},
-    Quantity.BILIRUBIN: {"umol/l": Fraction(1), "mg/dl": Fraction("17.104")},
-    Quantity.CREATININE: {"umol/l": Fraction(1), "mg/dl": Fraction("88.42")},
+    Quantity.BILIRUBIN: {"umol/l": Fraction(1), "mg/dl": BILIRUBIN_UMOL_PER_MG_DL},
+    Quantity.CREATININE: {"umol/l": Fraction(1), "mg/dl": CREATININE_UMOL_PER_MG_DL,
+                           "mmol/l": Fraction(1000)},
     Quantity.PHOSPHATE: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.3229")},
     Quantity.ELECTROLYTE: {"mmol/l": Fraction(1), "meq/l": Fraction(1)},
     Quantity.ENZYME: {"u/l": Fraction(1), "iu/l": Fraction(1)},

@@ -90,7 +90,10 @@ class CreatinineClearance(_Criterion):
         description="conventional: SCr in mg/dL over 72 (× 0.85 female), the 1976 paper; si_constants: SCr in "
                     "µmol/L with the rounded constants 1.23 (male) / 1.04 (female) used in UK and Australian practice")
     creatinine_umol_per_mg_dl: float = Field(default=88.4, gt=0,
-        description="µmol/L per mg/dL of creatinine (88.4 = 10 000 / 113.12 g/mol, KDIGO 2012; some labs use 88.42)")
+        description="µmol/L per mg/dL of creatinine used to read a µmol/L or mmol/L creatinine into Cockcroft–Gault. "
+                    "Default 88.4 = 10 000 / 113.12 g/mol (C4H7N3O), the value of dartnk.clinical.units."
+                    "CREATININE_UMOL_PER_MG_DL (one source of truth, pinned by a test) and of KDIGO 2012; a protocol "
+                    "whose laboratory uses another factor (e.g. 88.42) sets it here")
     min_serum_creatinine_mg_dl: float | None = Field(default=None, gt=0,
         description="a lower SCr is rounded up to this value before the formula (e.g. 0.7 or 1.0 in some "
                     "oncology protocols); null: no rounding, as in Cockcroft & Gault 1976")

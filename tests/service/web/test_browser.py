@@ -113,6 +113,18 @@ def test_coordinator_registers_enrolls_doses_and_sees_a_crs_dlt(live, new_page):
     assert "Cytokine release syndrome" in page.inner_text("#adverse-events")
     shot(page, "05-patient-dlt-flagged")
 
+    # the site learns the CRS resolved on Day 3 (2 days at grade 3 ≤ 72 h): a change needs a reason,
+    # and the engine re-adjudicates: no longer a DLT
+    row = page.locator("#adverse-events tbody tr").first
+    row.locator("summary").click()
+    row.locator("input[name=resolved_on]").fill((day0 + timedelta(days=3)).isoformat())
+    row.locator("input[name=reason]").fill("discharge letter received: CRS resolved on Day 3")
+    row.locator("button").click()
+    page.wait_for_url(re.compile(f"/patients/{pid}$"))
+    assert "Engine proposal: NO DLT" in page.inner_text("#dlt-status")
+    audit = live.call("GET", "/audit/verify", "admin").json()
+    assert audit["ok"] is True
+
     page.click("nav >> text=Dashboard")
     cell = page.inner_text("td[data-arm='CD56-GD2'][data-level='DL1']")
     assert "(1 enrolled)" in cell

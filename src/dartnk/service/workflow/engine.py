@@ -136,15 +136,20 @@ def forget_cache() -> None:
 
 
 def record(c: Conduct, session: Session, event_type: type, on: date, **fields: Any):
-    """Apply an event dated ``on`` (clamped to the last event's day for plain records) and store it.
+    """Apply an event dated ``on`` and store it; returns the engine's decisions.
 
-    Returns the engine's decisions. Facts that drive decisions (infusions, screening) must not be
-    dated before the last recorded event: the engine's past decisions stand (409 otherwise).
+    Infusions drive decisions by their date (Day 0, the sentinel stagger) and must not be dated
+    before the last recorded event: the engine's past decisions stand (409 otherwise). Other facts
+    dated earlier are applied on the last event's day. Records that decide nothing (lymphodepletion,
+    adverse events as reported, tumour assessments, persistence) never move the engine's calendar
+    forward, so they do not block back-dated infusions entered after them.
     """
     from dartnk.trial.transition import apply
 
     state = current_state(session, c)
     day = engine_day(session, c, on)
+    if event_type.__name__ in _RECORD_ONLY and _has_events(session):
+        day = state.day
     if day < state.day:
         if event_type.__name__ in _ORDER_SENSITIVE:
             raise ConflictError.field(_DATE_FIELD.get(event_type.__name__, "date"), on.isoformat(),
@@ -213,6 +218,11 @@ def _close_wait(rec, session: Session, patient_id: str, status: str, reason: str
 
 
 _ORDER_SENSITIVE = {"Infused"}
+_RECORD_ONLY = {"LymphodepletionStarted", "AdverseEventReported", "TumourAssessed", "PersistenceMeasured"}
+
+
+def _has_events(session: Session) -> bool:
+    return session.get(TrialEvent, 1) is not None
 _DATE_FIELD = {"Infused": "given_on"}
 
 

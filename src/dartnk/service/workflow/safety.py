@@ -160,12 +160,15 @@ def confirm_dlt(c: Conduct, patient_id: str, body: DltConfirmation) -> dict[str,
                                       f"({row.reason})")
         state = current_state(session, c)
         p = state.patients.get(patient_id)
-        if p is None or p.window_closed:
-            raise ConflictError.field("id", patient_id, "a patient whose DLT window is still open in the trial engine")
+        counted = p is None or p.resolved
+        if body.is_dlt and counted:
+            raise ConflictError.field("is_dlt", True, "a patient whose DLT window is still open (this patient has "
+                                      "been counted without a DLT: report the late DLT to the committee)")
         c.recorder(session).change(row, {"confirmed_dlt": body.is_dlt, "confirmed_by": c.principal.name,
                                          "confirmed_at": c.now, "comment": body.comment or None},
                                    f"medical monitor adjudication: {'DLT' if body.is_dlt else 'no DLT'}")
-        record(c, session, DltAdjudicated, c.today, patient_id=patient_id, is_dlt=body.is_dlt)
+        if not counted:
+            record(c, session, DltAdjudicated, c.today, patient_id=patient_id, is_dlt=body.is_dlt)
         advance(c, session)
         return dlt_json(row)
 

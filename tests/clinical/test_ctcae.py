@@ -179,11 +179,24 @@ def test_fibrinogen_absolute_and_mg_dl():
 def test_fibrinogen_abnormal_baseline_uses_percent_decrease():
     # "if abnormal, <25% decrease from baseline" (G1), "25 - <50%" (G2), "50 - <75%" (G3), "75%" (G4)
     kw = dict(lln=2.0, baseline=1.6)
-    assert grade("Fibrinogen decreased", 1.6, "g/L", **kw) == 0
+    # the "<1.0 - 0.75 x LLN" alternative has no baseline condition (unlike AST/ALT's "if baseline was
+    # normal"): an unchanged value below the LLN is still grade 1 (admiral ncictcaev5.json agrees)
+    assert grade("Fibrinogen decreased", 1.6, "g/L", **kw) == 1
+    assert grade("Fibrinogen decreased", 1.7, "g/L", **kw) == 1      # above baseline, still < LLN
     assert grade("Fibrinogen decreased", 1.5, "g/L", **kw) == 1
     assert grade("Fibrinogen decreased", 1.2, "g/L", **kw) == 2      # exactly 25 %
     assert grade("Fibrinogen decreased", 0.8, "g/L", **kw) == 3      # exactly 50 %
     assert grade("Fibrinogen decreased", 0.4, "g/L", **kw) == 4      # 75 % (and < 50 mg/dL)
+
+
+def test_fibrinogen_lln_rows_apply_with_an_abnormal_baseline():
+    # CTCAE v5.0 Fibrinogen decreased: "<0.75 - 0.5 x LLN; if abnormal, 25 - <50% decrease from baseline"
+    # are alternatives (";" = or). Baseline 1.8 g/L (< LLN 2.0), value 1.4 g/L: only 22 % below baseline
+    # (grade 1 by the % rows) but < 0.75 x LLN = 1.5 → grade 2 (second reading fix; admiral agrees)
+    kw = dict(lln=2.0, baseline=1.8)
+    assert grade("Fibrinogen decreased", 1.4, "g/L", **kw) == 2
+    assert grade("Fibrinogen decreased", 0.95, "g/L", **kw) == 3     # < 0.5 x LLN (47 % decrease: grade 2)
+    assert grade("Fibrinogen decreased", 0.45, "g/L", **kw) == 4     # 75 % decrease and < 50 mg/dL
 
 
 @pytest.mark.parametrize("value,expected", [

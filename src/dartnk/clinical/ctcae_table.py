@@ -4,9 +4,10 @@ Source: National Cancer Institute, Common Terminology Criteria for Adverse Event
 Version 5.0, 27 November 2017. CTCAE writes a semicolon for "or": each alternative of a grade is
 its own row, and a value's grade is the highest grade any applicable row reaches. Alternatives
 that CTCAE conditions on the patient ("if baseline was abnormal", "if on anticoagulation") replace
-the unconditioned ones for that patient: AST/ALT/ALP/GGT/bilirubin and fibrinogen with an
-abnormal baseline are graded against the baseline only (fibrinogen keeps its absolute < 50 mg/dL
-grade 4); INR on anticoagulation with a baseline INR is graded × baseline only. Bounds are in
+the unconditioned ones for that patient: AST/ALT/ALP/GGT/bilirubin with an
+abnormal baseline are graded against the baseline only (CTCAE conditions their × ULN rows on "if
+baseline was normal"); fibrinogen's × LLN rows carry no condition and apply to everyone, its "if
+abnormal" % decrease rows are added when the baseline is abnormal (the higher grade wins); INR on anticoagulation with a baseline INR is graded × baseline only. Bounds are in
 the canonical unit of the term's quantity (see :mod:`dartnk.clinical.units`); ranges such as
 "<1.0 - 0.5 x 10e9/L" become "< 1.0" rows, because the next grade's row takes over below 0.5.
 """
@@ -303,8 +304,10 @@ CRITERIA: tuple[Criterion, ...] = (
            (3, A, GT, "2.5", W.OFF_ANTICOAGULATION),
            (1, BL, GT, 1, W.ON_ANTICOAGULATION), (2, BL, GT, "1.5", W.ON_ANTICOAGULATION),
            (3, BL, GT, "2.5", W.ON_ANTICOAGULATION)),
-    *_rows("Fibrinogen decreased", (1, LLN, LT, 1, W.BASELINE_NORMAL), (2, LLN, LT, "0.75", W.BASELINE_NORMAL),
-           (3, LLN, LT, "0.5", W.BASELINE_NORMAL), (4, LLN, LT, "0.25", W.BASELINE_NORMAL), (4, A, LT, "0.5"),
+    # the × LLN alternatives carry no condition in CTCAE v5.0, so they apply to every patient; the
+    # "if abnormal" % decrease alternatives are added when the baseline is abnormal (< LLN)
+    *_rows("Fibrinogen decreased", (1, LLN, LT, 1), (2, LLN, LT, "0.75"),
+           (3, LLN, LT, "0.5"), (4, LLN, LT, "0.25"), (4, A, LT, "0.5"),
            (1, BL, LT, 1, W.BASELINE_ABNORMAL), (2, BL, LE, "0.75", W.BASELINE_ABNORMAL),
            (3, BL, LE, "0.5", W.BASELINE_ABNORMAL), (4, BL, LE, "0.25", W.BASELINE_ABNORMAL)),
     *_rows("Hypokalemia", (1, LLN, LT, 1), (2, LLN, LT, 1, W.SYMPTOMATIC), (2, AB, LT, 0, W.INTERVENTION),

@@ -81,7 +81,23 @@ def test_auc_trapezoid():
 
 
 def test_p_best_integration():
+    from scipy import integrate
+    from scipy.stats import beta
+
     assert p_best([(3, 5), (3, 5)]) == pytest.approx([0.5, 0.5], abs=1e-9)
+    # adaptive quadrature reference, including Jeffreys-prior posteriors with singular densities
+    for post in ([(0.5, 6.5), (2.5, 4.5)], [(1.5, 5.5), (0.5, 0.5), (3.5, 3.5)]):
+        for higher in (True, False):
+            ref = []
+            for k, (a, b) in enumerate(post):
+                def f(p, k=k, a=a, b=b):
+                    v = beta.pdf(p, a, b)
+                    for j, (aj, bj) in enumerate(post):
+                        if j != k:
+                            v *= beta.cdf(p, aj, bj) if higher else beta.sf(p, aj, bj)
+                    return v
+                ref.append(integrate.quad(f, 0, 1, limit=200, points=[1e-6, 1 - 1e-6])[0])
+            assert p_best(post, higher) == pytest.approx(ref, abs=1e-5)
     rng = np.random.default_rng(20260318)
     post = [(2.5, 7.5), (4.5, 5.5), (1.5, 3.5)]
     draws = np.stack([rng.beta(a, b, 200_000) for a, b in post])
@@ -128,3 +144,42 @@ def test_bad_inputs(protocol):
         select_construct(protocol.selection, [_arm(), _arm()])
     with pytest.raises(InputError, match="arms"):
         select_construct(protocol.selection, [])
+
+
+_counts = st.integers(0, 12)
+
+
+@st.composite
+def _random_arm(draw, construct):
+    patients = draw(_counts)
+    made = draw(_counts)
+    released = draw(st.integers(0, made))
+    evaluable = draw(_counts)
+    series = draw(st.lists(st.dictionaries(st.sampled_from([1, 4, 7, 14, 21, 28]), st.floats(0, 1e5), max_size=6),
+                           max_size=4))
+    return ArmSummary(construct=construct, rp2d_level=draw(st.sampled_from([None, "DL1", "DL2"])),
+                      patients_at_rp2d=patients, dlts_at_rp2d=draw(st.integers(0, patients)),
+                      products_manufactured=made, products_released=released,
+                      products_failed=draw(st.integers(0, made - released)),
+                      median_vein_to_vein_days=draw(st.none() | st.floats(0, 60)), persistence=tuple(series),
+                      evaluable_for_response=evaluable, responders=draw(st.integers(0, evaluable)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=_random_arm("DLL3-CD56"), b=_random_arm("DLL3-GD2"), c=_random_arm("CD56-GD2"))
+def test_invariants_on_random_arms(protocol, a, b, c):
+    r = select_construct(protocol.selection, [a, b, c])
+    eligible = [x for x in r.constructs if x.eligible]
+    for x in r.constructs:
+        assert all(0 <= v <= 1 for v in x.scores.values()) and 0 <= x.composite <= 1
+        assert x.eligible == all(g.passed for g in x.gates)
+    ranked = sorted(r.constructs, key=lambda x: x.rank)
+    assert [x.rank for x in ranked] == [1, 2, 3]
+    assert all(x.eligible for x in ranked[:len(eligible)])  # eligible constructs rank first
+    comps = [x.composite for x in ranked[:len(eligible)]]
+    assert comps == sorted(comps, reverse=True)
+    assert r.selected == (ranked[0].construct if eligible else None)
+    if eligible:
+        assert sum(r.sensitivity.values()) == pytest.approx(1.0)
+    for criterion in ("safety", "manufacturability", "persistence", "efficacy"):
+        assert sum(x.p_best[criterion] for x in r.constructs) == pytest.approx(1.0, abs=1e-9)

@@ -21,7 +21,7 @@ Rule (protocol ``selection``; every threshold and weight is a setting):
    then safety, then construct id); the top eligible construct is selected.
 4. **P(best)** on each rate criterion: P(construct k has the lowest DLT rate / highest release
    success / detection / ORR) under independent beta posteriors, by numerical integration
-   (midpoint rule on 4000 posterior quantiles of construct k; error < 1e-4).
+   (a Stieltjes sum over 4000 cells; error < 1e-5).
 5. **Weight sensitivity**: the share of weight settings, each weight varied within [low, high]
    and renormalised to sum to 1, under which each eligible construct has the best composite.
    A deterministic grid by default; uniform draws from a passed ``numpy.random.Generator``.
@@ -275,20 +275,26 @@ def _scores(arm: ArmSummary, pers: PersistenceSummary, best_auc: float | None, s
 def p_best(posteriors: Sequence[tuple[float, float]], higher_is_better: bool = True) -> list[float]:
     """P(arm k has the highest (or lowest) rate) under independent Beta(a_k, b_k) posteriors.
 
-    P(k best) = ∫ Π_{j≠k} F_j(p) dF_k(p), by the midpoint rule on quantiles of arm k's posterior.
+    P(k best) = ∫ Π_{j≠k} F_j(p) dF_k(p), a Stieltjes sum over a grid of 4000 cells that is denser
+    near 0 and 1 (p = sin²(πt/2)), with each F_j averaged over the cell; every posterior CDF is
+    evaluated once per grid point. Error < 1e-5 for the posteriors of a Phase I arm.
     """
     import numpy as np
-    from scipy.stats import beta
+    from scipy.special import betainc
 
-    u = (np.arange(_QUANTILES) + 0.5) / _QUANTILES
+    t = np.linspace(0.0, 1.0, _QUANTILES + 1)
+    grid = np.sin(np.pi * t / 2) ** 2
+    cdfs = [betainc(a, b, grid) for a, b in posteriors]
+    cells = [(c[1:] + c[:-1]) / 2 for c in cdfs]  # F_j averaged over each cell
+    if not higher_is_better:
+        cells = [1.0 - c for c in cells]
     out = []
-    for k, (ak, bk) in enumerate(posteriors):
-        p = beta.ppf(u, ak, bk)
-        prod = np.ones_like(p)
-        for j, (aj, bj) in enumerate(posteriors):
+    for k, cdf in enumerate(cdfs):
+        prod = np.diff(cdf)
+        for j, cell in enumerate(cells):
             if j != k:
-                prod *= beta.cdf(p, aj, bj) if higher_is_better else beta.sf(p, aj, bj)
-        out.append(float(prod.mean()))
+                prod = prod * cell
+        out.append(float(prod.sum()))
     total = sum(out)
     return [v / total for v in out] if total > 0 else out
 
@@ -361,14 +367,19 @@ def _p_best_all(arms, pers, settings) -> dict[str, list[float]]:
 
 
 def _sensitivity(rows, eligible, ids, settings, rng) -> tuple[dict[str, float], int, str]:
+    import numpy as np
+
     draws, method = _weight_settings(settings, rng)
-    wins = {ids[i]: 0 for i in eligible}
-    for w in draws:
-        if not eligible:
-            break
-        best = min(eligible, key=lambda i: (-sum(w[c] * rows[i]["scores"][c] for c in w),) + _rank_key(rows[i], rows[i]["scores"], ids[i])[1:])
-        wins[ids[best]] += 1
-    return {c: v / len(draws) for c, v in wins.items()} if draws else wins, len(draws), method
+    if not eligible or not draws:
+        return {ids[i]: 0.0 for i in eligible}, len(draws), method
+    criteria = list(draws[0])
+    # eligible in tie-break order (efficacy, safety, id) so that argmax's first maximum wins ties
+    order = sorted(eligible, key=lambda i: _rank_key(rows[i], rows[i]["scores"], ids[i])[1:])
+    scores = np.array([[rows[i]["scores"][c] for c in criteria] for i in order])
+    weights = np.array([[w[c] for c in criteria] for w in draws])
+    winners = np.argmax(weights @ scores.T, axis=1)
+    counts = np.bincount(winners, minlength=len(order))
+    return {ids[i]: float(counts[k]) / len(draws) for k, i in enumerate(order)}, len(draws), method
 
 
 def _observed(arm: ArmSummary, ps: PersistenceSummary, settings: SelectionSettings) -> dict:

@@ -110,3 +110,25 @@ def test_grade_never_decreases_when_support_worsens(h1, h2, o1, o2, masked, temp
     worse = g(temperature_c=temp, fever_masked=masked, hypotension=_HYP[hb], oxygen=_OXY[ob])
     assert worse >= mild
     assert HYPOTENSION_GRADE[_HYP[hb]] >= HYPOTENSION_GRADE[_HYP[ha]]
+
+
+def test_lee_2019_worked_example_and_positive_pressure():
+    # Lee et al. 2019, Table 4 footnote: "a patient with temperature of 39.5 C, hypotension requiring
+    # 1 vasopressor, and hypoxia requiring low-flow nasal cannula is classified as grade 3 CRS"
+    r = grade_crs(CrsAssessment(temperature_c=39.5, hypotension="one_vasopressor", oxygen="low_flow_nasal_cannula"))
+    assert r.grade == 3
+    # Table 4 grade 2: hypotension "not requiring vasopressors" (e.g. fluids only); grade 4 positive pressure
+    assert g(temperature_c=38.0, hypotension="not_requiring_vasopressors") == 2
+    for device in ("cpap", "bipap", "mechanical_ventilation"):
+        assert g(temperature_c=38.0, oxygen=device) == 4
+
+
+def test_masked_fever_covers_antipyretics_and_tocilizumab_after_fever():
+    # Lee 2019 Table 4 footnote: after CRS with fever, antipyretic or anti-cytokine therapy (tocilizumab,
+    # steroids) means "fever is no longer required to grade subsequent CRS severity ... driven by
+    # hypotension and/or hypoxia"; without that history, no fever means no CRS.
+    assert g(temperature_c=36.8, fever_masked=True, hypotension="not_requiring_vasopressors") == 2
+    assert g(temperature_c=36.8, fever_masked=True, hypotension="multiple_vasopressors") == 4
+    assert g(temperature_c=36.8, hypotension="not_requiring_vasopressors") == 0
+    r = grade_crs(CrsAssessment(temperature_c=36.8, fever_masked=True))
+    assert r.grade == 1 and "masked" in r.reason

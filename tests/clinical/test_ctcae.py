@@ -416,3 +416,26 @@ def test_hypercalcemia_hypomagnesemia_hypoglycemia_lipids():
 def test_anemia_in_mmol_per_litre():
     # Anemia: "<LLN - 6.2 mmol/L" (G1), "<6.2 - 4.9 mmol/L" (G2), "<4.9 mmol/L" (G3)
     assert [grade("Anemia", v, "mmol/L", lln=7.5) for v in (6.2, 6.19, 4.9, 4.89)] == [1, 2, 2, 3]
+
+
+# --- Hyperuricemia and Haptoglobin decreased (CTCAE v5.0, Investigations / Metabolism; also graded by
+# admiral's ncictcaev5 metadata, which assumes the worst case "with physiologic consequences") ---
+
+def test_hyperuricemia():
+    # G1 ">ULN without physiologic consequences"; G3 ">ULN with physiologic consequences"; G4 life-threatening
+    assert grade("Hyperuricemia", 7.0, "mg/dL", uln=7.0) == 0                # = ULN is not > ULN
+    assert grade("Hyperuricemia", 7.01, "mg/dL", uln=7.0) == 1
+    assert grade("Hyperuricemia", 9, "mg/dL", uln=7.0, physiologic_consequences=True) == 3
+    assert grade("Hyperuricemia", 9, "mg/dL", uln=7.0, life_threatening=True) == 4
+    assert grade("Hyperuricemia", 6, "mg/dL", uln=7.0, physiologic_consequences=True) == 0   # needs > ULN
+    # uric acid 168.11 g/mol: 1 mg/dL = 59.48 umol/L; the grade does not depend on the unit
+    assert grade("Hyperuricemia", 500, "umol/L", uln=420) == 1
+    r = G("Hyperuricemia", 9, "mg/dL", uln=7.0)
+    assert "grade 3 if with physiologic consequences (not reported)" in r.reason
+
+
+def test_haptoglobin_decreased():
+    # G1 "<LLN" (the only grade)
+    assert grade("Haptoglobin decreased", 0.3, "g/L", lln=0.3) == 0
+    assert grade("Haptoglobin decreased", 0.29, "g/L", lln=0.3) == 1
+    assert grade("Haptoglobin decreased", 5, "mg/dL", lln=30) == 1

@@ -154,7 +154,8 @@ def grade_crs(assessment: CrsAssessment) -> Grading:
     if oxy:
         parts.append(f"{oxy_words} (grade {oxy})")
     if grade == 1:
-        decided = "fever without hypotension or hypoxia"
+        decided = "fever without hypotension or hypoxia" if fever else (
+            "CRS with fever masked by treatment, without hypotension or hypoxia")
     else:
         deciding = [name for name, g in (("hypotension", hyp), ("hypoxia", oxy)) if g == grade]
         decided = "most severe of hypotension and hypoxia: " + " and ".join(deciding)

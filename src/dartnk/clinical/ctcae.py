@@ -53,6 +53,8 @@ class CtcaeLabInput(BaseModel):
     hospitalization_indicated: Optional[bool] = None
     transfusion_indicated: Optional[bool] = None
     life_threatening: Optional[bool] = None
+    physiologic_consequences: Optional[bool] = Field(default=None,
+        description="Hyperuricemia: >ULN with physiologic consequences (e.g. gout, urate nephropathy) is grade 3")
 
 
 def known_terms() -> list[str]:
@@ -248,7 +250,8 @@ def grade_ctcae(term: str, value: float, unit: str | None, lln: float | None = N
     ``value``, ``lln``, ``uln`` and ``baseline`` are all in ``unit`` (e.g. ``"10^9/L"``, ``"cells/mm3"``,
     ``"g/dL"``, ``"mg/dL"``, ``"umol/L"``, ``"mmol/L"``, ``"U/L"``). Optional flags: ``symptomatic``,
     ``on_anticoagulation``, ``intervention_indicated``, ``hospitalization_indicated``,
-    ``transfusion_indicated``, ``life_threatening`` (CTCAE's clinical alternatives).
+    ``transfusion_indicated``, ``life_threatening``, ``physiologic_consequences`` (CTCAE's clinical
+    alternatives).
     """
     from pydantic import ValidationError
 

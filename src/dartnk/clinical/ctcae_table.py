@@ -53,6 +53,7 @@ class When(str, Enum):
     HOSPITALIZATION = "hospitalization_indicated"
     TRANSFUSION = "transfusion_indicated"
     LIFE_THREATENING = "life_threatening"
+    PHYSIOLOGIC_CONSEQUENCES = "physiologic_consequences"
 
 
 #: the clinical flags a grading input may carry, with the wording used in reasons
@@ -63,6 +64,7 @@ FLAG_WORDING: dict[When, str] = {
     When.HOSPITALIZATION: "hospitalization indicated",
     When.TRANSFUSION: "transfusion indicated",
     When.LIFE_THREATENING: "life-threatening consequences",
+    When.PHYSIOLOGIC_CONSEQUENCES: "with physiologic consequences",
 }
 
 
@@ -273,6 +275,10 @@ TERMS: tuple[TermSpec, ...] = (
         3: ">500 mg/dL - 1000 mg/dL; >5.7 mmol/L - 11.4 mmol/L",
         4: ">1000 mg/dL; >11.4 mmol/L; life-threatening consequences"},
              native_units=("mg/dl", "mmol/l")),
+    TermSpec("Hyperuricemia", Q.URIC_ACID, D.HIGH, {
+        1: ">ULN without physiologic consequences", 3: ">ULN with physiologic consequences",
+        4: "Life-threatening consequences"}),
+    TermSpec("Haptoglobin decreased", Q.HAPTOGLOBIN, D.LOW, {1: "<LLN"}),
     TermSpec("Hypoalbuminemia", Q.ALBUMIN, D.LOW, {
         1: "<LLN - 3 g/dL; <LLN - 30 g/L", 2: "<3 - 2 g/dL; <30 - 20 g/L", 3: "<2 g/dL; <20 g/L",
         4: "Life-threatening consequences; urgent intervention indicated"}),
@@ -338,6 +344,9 @@ CRITERIA: tuple[Criterion, ...] = (
     *_rows("Hypertriglyceridemia", (1, A, GE, {"mmol/l": "1.71", "mg/dl": "150"}),
            (2, A, GT, {"mmol/l": "3.42", "mg/dl": "300"}), (3, A, GT, {"mmol/l": "5.7", "mg/dl": "500"}),
            (4, A, GT, {"mmol/l": "11.4", "mg/dl": "1000"}), (4, AB, GT, 0, W.LIFE_THREATENING)),
+    *_rows("Hyperuricemia", (1, ULN, GT, 1), (3, AB, GT, 0, W.PHYSIOLOGIC_CONSEQUENCES),
+           (4, AB, GT, 0, W.LIFE_THREATENING)),
+    *_rows("Haptoglobin decreased", (1, LLN, LT, 1)),
     *_rows("Hypoalbuminemia", (1, LLN, LT, 1), (2, A, LT, 30), (3, A, LT, 20), (4, AB, LT, 0, W.LIFE_THREATENING)),
 )
 

@@ -17,7 +17,8 @@ Conversion factors (to the canonical unit):
 * enzymes, canonical U/L: IU/L × 1.
 * calcium mg/dL × 0.2495, magnesium mg/dL × 0.4114 (mEq/L × 1/2), glucose mg/dL × 0.0555,
   cholesterol mg/dL × 0.02586, triglycerides mg/dL × 0.01129, haemoglobin mmol/L × 16.114 g/L
-  (:data:`HEMOGLOBIN_G_L_PER_MMOL_L`).
+  (:data:`HEMOGLOBIN_G_L_PER_MMOL_L`), uric acid mg/dL × 59.48 µmol/L (168.11 g/mol), haptoglobin
+  mg/dL × 1/100 g/L.
 
 Creatinine and bilirubin factors are THE factors of dartnk (eligibility and Cockcroft–Gault use
 them too): 1 mg/dL = 10 mg/L = 10 000 / M µmol/L with the molar masses of creatinine
@@ -59,6 +60,8 @@ class Quantity(str, Enum):
     GLUCOSE = "glucose"
     CHOLESTEROL = "cholesterol"
     TRIGLYCERIDES = "triglycerides"
+    URIC_ACID = "uric_acid"
+    HAPTOGLOBIN = "haptoglobin"
 
 
 CANONICAL_UNIT: dict[Quantity, str] = {
@@ -78,6 +81,8 @@ CANONICAL_UNIT: dict[Quantity, str] = {
     Quantity.GLUCOSE: "mmol/L",
     Quantity.CHOLESTEROL: "mmol/L",
     Quantity.TRIGLYCERIDES: "mmol/L",
+    Quantity.URIC_ACID: "umol/L",
+    Quantity.HAPTOGLOBIN: "g/L",
 }
 
 def si_factor(molar_mass_g_mol: str | Fraction, significant: int = 4) -> Fraction:
@@ -98,6 +103,10 @@ BILIRUBIN_MOLAR_MASS_G_MOL = Fraction("584.66")
 CREATININE_UMOL_PER_MG_DL = si_factor("113.12")
 #: µmol/L per mg/dL of total bilirubin: 10 000 / 584.66 = 17.10 (4 significant figures).
 BILIRUBIN_UMOL_PER_MG_DL = si_factor("584.66")
+#: Molar mass of uric acid, C5H4N4O3 (g/mol).
+URIC_ACID_MOLAR_MASS_G_MOL = Fraction("168.11")
+#: µmol/L per mg/dL of uric acid: 10 000 / 168.11 = 59.48 (4 significant figures).
+URIC_ACID_UMOL_PER_MG_DL = si_factor("168.11")
 #: g/L of haemoglobin per mmol/L (haemoglobin monomer, 16 114 g/mol, the unit of mmol/L haemoglobin).
 HEMOGLOBIN_G_L_PER_MMOL_L = Fraction("16.114")
 
@@ -126,6 +135,8 @@ FACTORS: dict[Quantity, dict[str, Fraction]] = {
     Quantity.GLUCOSE: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.0555")},
     Quantity.CHOLESTEROL: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.02586")},
     Quantity.TRIGLYCERIDES: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.01129")},
+    Quantity.URIC_ACID: {"umol/l": Fraction(1), "mg/dl": URIC_ACID_UMOL_PER_MG_DL, "mmol/l": Fraction(1000)},
+    Quantity.HAPTOGLOBIN: {"g/l": Fraction(1), "mg/dl": Fraction(1, 100)},
 }
 
 

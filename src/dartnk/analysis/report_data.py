@@ -261,3 +261,28 @@ class TrialData:
     def dlt_of(self, subject_id: str) -> DltStatus | None:
         found = [d for d in self.dlts if d.subject_id == subject_id]
         return found[-1] if found else None
+
+
+#: Store lab test name → the CTCAE v5.0 term that grades a low value of it.
+LAB_CTCAE_TERMS = {"anc": "Neutrophil count decreased", "neutrophils": "Neutrophil count decreased",
+                   "platelets": "Platelet count decreased", "wbc": "White blood cell decreased",
+                   "lymphocytes": "Lymphocyte count decreased", "alc": "Lymphocyte count decreased",
+                   "hemoglobin": "Anemia"}
+
+
+def lab_grade(test: str, value: float, unit: str) -> int | None:
+    """CTCAE v5.0 grade of a low blood count (``dartnk.clinical.ctcae``); None when not gradable.
+
+    No LLN is stored with results, so a value that could only be grade 0 or 1 (grade 1 is relative
+    to the LLN) is reported as None rather than guessed.
+    """
+    from dartnk.clinical.ctcae import grade_ctcae
+    from dartnk.errors import DartnkError
+
+    term = LAB_CTCAE_TERMS.get(test.strip().lower())
+    if term is None:
+        return None
+    try:
+        return grade_ctcae(term, value, unit).grade
+    except DartnkError:
+        return None

@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
 
 def demo(db: Optional[str] = typer.Option(None, "--db", help="database URL of a new, empty database (default: "
                                                              "$DARTNK_DATABASE_URL, else sqlite:///dartnk.sqlite)"),
-         patients: int = typer.Option(18, "--patients", help="patients to register (some fail screening or qualify for no arm)"),
+         patients: int = typer.Option(45, "--patients", help="patients to register (some fail screening or qualify for no arm)"),
          seed: int = typer.Option(20260302, "--seed", help="random seed: the same seed gives the same trial"),
          follow_up_days: int = typer.Option(365, "--follow-up-days", help="days of follow-up simulated after each Day 0"),
          start: str = typer.Option("2026-03-02", "--start", help="first trial date YYYY-MM-DD"),

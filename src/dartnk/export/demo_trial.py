@@ -218,8 +218,10 @@ class _Simulation:
         self.api.summary.enrolled += 1
         vp.lot = f"LOT-{vp.pid}"
         cells = self.p.dose_levels[li].cells_per_infusion
-        self.api.call("POST", f"/patients/{vp.pid}/product-lots", vp.site_user,
-                      {"lot_number": vp.lot, "status": "released", "cell_dose": cells, "manufactured_on": today.isoformat()})
+        ready = today + timedelta(days=int(self.rng.integers(1, 4)))  # off-the-shelf lot thawed and released
+        self.at(ready, lambda: self.api.call("POST", f"/patients/{vp.pid}/product-lots", vp.site_user, {
+            "lot_number": vp.lot, "status": "released", "cell_dose": cells, "manufactured_on": ready.isoformat()}),
+            order=0)
         base = [{"id": "T1", "organ": "lung", "diameter_mm": vp.base_mm[0]},
                 {"id": "T2", "organ": "liver", "diameter_mm": vp.base_mm[1]}]
         self.api.call("POST", f"/patients/{vp.pid}/tumor-assessments", vp.site_user,

@@ -28,6 +28,7 @@ from dartnk.analysis.report_data import (
     SignatureData,
     TrialData,
     VitalStatus,
+    lab_grade,
     study_day,
 )
 from dartnk.errors import InputError
@@ -94,7 +95,8 @@ def _read(session, protocol, cutoff: date | None, source: str) -> TrialData:
     dlt_rows = {d.patient_id: d for d in _all(session, m.DltAdjudication, m.DltAdjudication.id)}
     aes = _adverse_events(session, m, day0, dlt_rows, cutoff)
     dlts = tuple(_dlt(d) for d in dlt_rows.values())
-    labs = tuple(LabData(x.patient_id, x.test, x.value, x.unit, x.collected_on, study_day(x.collected_on, day0.get(x.patient_id)))
+    labs = tuple(LabData(x.patient_id, x.test, x.value, x.unit, x.collected_on, study_day(x.collected_on, day0.get(x.patient_id)),
+                         lab_grade(x.test, x.value, x.unit))
                  for x in _all(session, m.LabResult, m.LabResult.patient_id, m.LabResult.collected_on) if x.collected_on <= cutoff)
     pers = tuple(PersistenceData(x.patient_id, x.collected_on, study_day(x.collected_on, day0.get(x.patient_id)),
                                  x.copies_per_ug_dna)

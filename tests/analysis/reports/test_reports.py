@@ -128,3 +128,11 @@ def test_write_report_by_suffix(trial, tmp_path):
     with pytest.raises(InputError, match="existing directory"):
         write_report(report, tmp_path / "nope" / "s.html")
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_safety_report_blood_count_nadirs(trial):
+    # factory: ANC on days −7, 7, 28; day 7 is in the window (0–27): 0.4/0.5/0.6 by subject index
+    t = text_of_html(render_html(safety_report(trial, "CD56-GD2", "DL1")))
+    assert "Blood count nadirs in the DLT window (days 0–27)" in t
+    assert "| N1-01 | DL1 | 0.4 10^9/L | 7 | 4 |" in t  # CTCAE v5.0: ANC < 0.5 × 10^9/L is grade 4
+    assert "| N1-02 | DL1 | 0.5 10^9/L | 7 | 3 |" in t  # exactly 0.5: grade 3 (< 1.0 − 0.5)

@@ -66,6 +66,7 @@ def safety_report(data: TrialData, arm: str, level: str | None = None) -> Report
     cyt = report.section("Cytopenias and infections")
     cyt.table(T.graded_syndrome_table(aes, T.CYTOPENIA_CATEGORIES + T.INFECTION_CATEGORIES, n,
                                       "Cytopenias and infections by worst grade", "CTCAE v5.0"))
+    cyt.table(T.nadir_table(data, patients))
     cyt.table(T.event_listing([e for e in aes if e.category in T.CYTOPENIA_CATEGORIES + T.INFECTION_CATEGORIES],
                               "Cytopenia and infection events"))
     decisions = _decisions(report, data, arm, level)

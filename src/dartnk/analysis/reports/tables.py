@@ -134,3 +134,29 @@ def event_listing(aes: Sequence[AdverseEventData], caption: str) -> Table:
             for e in sorted(aes, key=lambda e: (e.subject_id, e.onset_on, e.term))]
     return Table.of(caption, ["Subject", "Term", "Grade", "Onset date", "Onset day", "Resolved", "Duration (days)",
                               "Attribution", "Serious", "DLT"], rows)
+
+
+NADIR_TESTS = (("anc", "neutrophils"), ("platelets",))
+
+
+def nadir_table(data: TrialData, patients: Sequence[PatientData]) -> Table:
+    """Per patient: the lowest ANC and platelet count within the DLT window, its day and CTCAE grade."""
+    from dartnk.analysis.report_data import lab_grade
+
+    window = data.protocol.dlt.window_days
+    rows = []
+    for p in patients:
+        row = [p.subject_id, p.dose_level]
+        for names in NADIR_TESTS:
+            labs = [x for x in data.labs if x.subject_id == p.subject_id and x.test.lower() in names
+                    and x.study_day is not None and 0 <= x.study_day < window]
+            if not labs:
+                row += [None, None, None]
+                continue
+            low = min(labs, key=lambda x: (x.value, x.study_day))
+            grade = low.grade if low.grade is not None else lab_grade(low.test, low.value, low.unit)
+            row += [f"{low.value:g} {low.unit}", low.study_day, "0–1" if grade is None else grade]
+        rows.append(row)
+    return Table.of(f"Blood count nadirs in the DLT window (days 0–{window - 1})",
+                    ["Subject", "Dose level", "ANC nadir", "Day", "CTCAE grade", "Platelet nadir", "Day", "CTCAE grade"],
+                    rows, note="CTCAE v5.0 grades of the lowest value; 0–1: above the grade 2 limit (no LLN stored).")

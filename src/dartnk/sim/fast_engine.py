@@ -10,11 +10,25 @@ and requires identical outcomes; the conduct service always uses ``dartnk.trial`
 from __future__ import annotations
 
 from dartnk.trial import events as ev
-from dartnk.trial.decisions import Decision, DecisionKind as K
+from dartnk.trial.decisions import DecisionKind as K
 
 ENROLLING, AWAITING, CLOSED = 0, 1, 2
 P_ESC, P_SEL, P_EXP, P_CLOSED = 0, 1, 2, 3
 FAILED, RELEASED = ev.ManufacturingOutcome.FAILED, ev.ManufacturingOutcome.RELEASED
+
+
+class Decision:
+    """A decision with the fields of :class:`dartnk.trial.decisions.Decision` (a plain slotted
+    class: creating frozen dataclasses dominated the cost of a simulated screening)."""
+
+    __slots__ = ("kind", "day", "reason", "id", "requires_committee", "construct", "level", "patient_id",
+                 "n_patients", "action")
+
+    def __init__(self, kind, day, reason, id="", requires_committee=False, construct=None, level=None,
+                 patient_id=None, n_patients=None, action=None):
+        self.kind, self.day, self.reason, self.id = kind, day, reason, id
+        self.requires_committee, self.construct, self.level = requires_committee, construct, level
+        self.patient_id, self.n_patients, self.action = patient_id, n_patients, action
 
 
 class _Patient:
@@ -215,7 +229,7 @@ class FastEngine:
             out.append(Decision(K.CAP_REACHED, day, "participant cap reached"))
 
     def _fill(self, day: int, out: list) -> None:
-        for w in sorted(self.waitlist, key=lambda w: w[1]):
+        for w in list(self.waitlist):  # already in order of joining (longest waiting first)
             if not any(self._slots()):
                 break
             kind, a = self._assign(w[2])
@@ -224,15 +238,18 @@ class FastEngine:
                 self._enrol(w[0], a, day, out)
 
     def _expire(self, day: int, out: list) -> None:
-        day = max(day, self.day)
-        if self.waitlist:
-            keep = []
-            for w in self.waitlist:
-                if day - w[1] > self.max_wait:
-                    out.append(Decision(K.LOST_TO_WAIT, day, "lost to wait", patient_id=w[0]))
-                else:
-                    keep.append(w)
-            self.waitlist = keep
+        """Waitlist entries are kept in the order they joined (non-decreasing day), so the expired
+        ones are a prefix — the same entries, in the same order, as the engine's full scan."""
+        if day < self.day:
+            day = self.day
+        w = self.waitlist
+        limit = day - self.max_wait
+        n = 0
+        while n < len(w) and w[n][1] < limit:
+            out.append(Decision(K.LOST_TO_WAIT, day, "lost to wait", patient_id=w[n][0]))
+            n += 1
+        if n:
+            del w[:n]
         self.day = day
 
     def _replace(self, pt: _Patient, day: int, out: list) -> None:

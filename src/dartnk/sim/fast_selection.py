@@ -19,7 +19,8 @@ def select_fast(engine) -> tuple[str | None, str]:
         made = [p for p in pts if p.product is not None]
         released = [p for p in made if p.product == ManufacturingOutcome.RELEASED]
         assessed = [p for p in pts if p.response is not None]
-        arms.append(ArmSummary(
+        arms.append(ArmSummary.model_construct(  # counts and days computed here: valid by construction
+
             construct=arm.construct,
             rp2d_level=None if arm.mtd is None else engine.level_ids[arm.mtd],
             patients_at_rp2d=len(evaluable_at),

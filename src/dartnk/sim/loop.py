@@ -109,6 +109,7 @@ def simulate_trial(protocol, truth: Truth, stream: PatientStream, engine) -> lis
     acc = sc.accrual
     tm = _Timing(protocol)
     cidx = {c: i for i, c in enumerate(truth.construct_ids)}
+    cidx.update({("level", d.id): i for i, d in enumerate(protocol.dose_levels)})
     n_arms, n_levels = len(truth.construct_ids), len(protocol.dose_levels)
     treated = [[0] * n_levels for _ in range(n_arms)]
     dlts = [[0] * n_levels for _ in range(n_arms)]
@@ -234,7 +235,7 @@ def _react(d, day, protocol, truth, stream, cidx, enrolled, push, mtd, close, t,
     if kind == K.ASSIGN:
         k = int(d.patient_id[1:])
         a = cidx[d.construct]
-        enrolled[d.patient_id] = (k, a, protocol.level_index(d.level), t["exp_level"] >= 0)
+        enrolled[d.patient_id] = (k, a, cidx["level", d.level], t["exp_level"] >= 0)
         u = stream.uniforms(k)
         ct = truth.constructs[a]
         lo, hi = ct.manufacturing_days
@@ -255,13 +256,13 @@ def _react(d, day, protocol, truth, stream, cidx, enrolled, push, mtd, close, t,
     elif kind == K.CLOSE_ARM:
         a = cidx[d.construct]
         if d.action == "declare_mtd":
-            mtd[a], close[a] = protocol.level_index(d.level), oc.CLOSE_MTD
+            mtd[a], close[a] = cidx["level", d.level], oc.CLOSE_MTD
         elif d.action == "stop_no_tolerable_dose":
             close[a] = oc.CLOSE_NO_TOLERABLE
         else:
             close[a] = oc.CLOSE_CAP
     elif kind == K.OPEN_EXPANSION:
-        t["exp_level"] = protocol.level_index(d.level)
+        t["exp_level"] = cidx["level", d.level]
     elif kind == K.REFUSE:
         t["n_refused"] += 1
     elif kind == K.LOST_TO_WAIT:

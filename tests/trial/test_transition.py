@@ -201,3 +201,23 @@ def test_apply_is_pure(protocol):
     s2, d2 = apply(protocol, s0, ev.PatientScreened(0, "a", True, ("DLL3-CD56",)))
     assert s1 == s2 and d1 == d2
     assert not s0.patients and s0.arm("DLL3-CD56").cohort.patient_ids == ()
+
+
+def test_arrival_is_counted_without_a_decision(protocol):
+    d = Driver(protocol)
+    assert d(ev.PatientArrived(0, "a")) == []
+    assert d.s.arrived == 1 and d.s.screened == 0
+
+
+def test_adverse_events_and_records_need_an_enrolled_patient(protocol):
+    d = Driver(protocol)
+    d.screen(0, "a")
+    for e in (ev.AdverseEventReported(1, "a", "crs", 2), ev.TumourAssessed(1, "a", ev.BestResponse.SD),
+              ev.LymphodepletionStarted(1, "a"), ev.Progressed(1, "a"), ev.SecondCycleStarted(1, "a")):
+        assert d(e) == []
+    with pytest.raises(NotFoundError):
+        d(ev.AdverseEventReported(1, "ghost", "crs", 2))
+    d.release(1, "a")
+    d(ev.Infused(5, "a"))
+    d(ev.PersistenceMeasured(33, "a", 28, 1500.0))
+    assert d.s.patients["a"].persistence == ((28, 1500.0),)

@@ -12,7 +12,7 @@ API
 
 ``apply(protocol, state, event) -> tuple[TrialState, list[Decision]]``
     The transition. Events (``dartnk.trial.events``, frozen dataclasses, each with ``day``):
-    ``Tick``, ``PatientScreened(eligible, qualifying_constructs)``, ``ProductManufactured(outcome)``,
+    ``Tick``, ``PatientArrived``, ``PatientScreened(eligible, qualifying_constructs)``, ``ProductManufactured(outcome)``,
     ``LymphodepletionStarted``, ``Infused`` (the first is Day 0), ``AdverseEventReported``,
     ``DltAdjudicated(is_dlt)``, ``DltWindowClosed``, ``TumourAssessed``, ``ResponseEvaluated(best_response)``,
     ``SecondCycleStarted``, ``Progressed``, ``Died``, ``Withdrew``, ``PersistenceMeasured``,

@@ -42,6 +42,14 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class PatientArrived:
+    """A patient was referred and consented to screening (counts arrivals; no decision yet)."""
+
+    day: int
+    patient_id: str
+
+
+@dataclass(frozen=True)
 class PatientScreened:
     """Screening finished: eligibility and the constructs the tumour's antigen profile qualifies for.
 
@@ -171,6 +179,6 @@ class CommitteeDecision:
     note: str = ""
 
 
-Event = Union[Tick, PatientScreened, ProductManufactured, LymphodepletionStarted, Infused, AdverseEventReported,
+Event = Union[Tick, PatientArrived, PatientScreened, ProductManufactured, LymphodepletionStarted, Infused, AdverseEventReported,
               DltAdjudicated, DltWindowClosed, TumourAssessed, ResponseEvaluated, SecondCycleStarted, Progressed,
               Died, Withdrew, PersistenceMeasured, CommitteeDecision]

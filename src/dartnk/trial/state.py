@@ -127,6 +127,7 @@ class TrialState:
     selection_reason: str = ""
     day: int = 0
     seq: int = 0                     # proposals issued (numbers their ids)
+    arrived: int = 0
     screened: int = 0
     screen_failures: int = 0
     refused: int = 0

@@ -50,6 +50,10 @@ def _tick(protocol, state, e, out):
     return state
 
 
+def _arrived(protocol, state: TrialState, e: ev.PatientArrived, out):
+    return replace(state, arrived=state.arrived + 1)
+
+
 def _screened(protocol, state: TrialState, e: ev.PatientScreened, out):
     if e.patient_id in state.patients or any(w.patient_id == e.patient_id for w in state.waitlist):
         raise ConflictError.field("patient_id", e.patient_id, "a patient not screened before")
@@ -220,6 +224,7 @@ def _committee(protocol, state: TrialState, e: ev.CommitteeDecision, out):
 
 _HANDLERS = {
     ev.Tick: _tick,
+    ev.PatientArrived: _arrived,
     ev.PatientScreened: _screened,
     ev.ProductManufactured: _manufactured,
     ev.LymphodepletionStarted: _record,

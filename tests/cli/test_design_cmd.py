@@ -31,7 +31,7 @@ def test_simon_json():
 def test_simon_text_and_bad_input():
     r = run_cli("design", "simon", "--p0", "0.2", "--p1", "0.4")
     assert r.returncode == 0 and "optimal: r1/n1 = 3/13, r/n = 12/43" in r.stdout
-    assert _one_error_line(run_cli("design", "simon", "--p0", "0.4", "--p1", "0.2")).startswith("error: p1:")
+    assert _one_error_line(run_cli("design", "simon", "--p0", "0.4", "--p1", "0.2")).startswith("error: --p1:")
 
 
 def test_monitor_pocock_json():
@@ -58,7 +58,7 @@ def test_monitor_bayesian_defaults_from_protocol():
 
 @pytest.mark.parametrize("args,start", [
     (["--threshold", "1.5"], "error: --threshold:"), (["--method", "sprt"], "error: --method:"),
-    (["--rates", "0.1,abc"], "error: --rates:"), (["--max-n", "2"], "error: min_patients:"),
+    (["--rates", "0.1,abc"], "error: --rates:"), (["--max-n", "2"], "error: --min-patients:"),
 ])
 def test_monitor_bad_input(args, start):
     assert _one_error_line(run_cli("design", "monitor", *args)).startswith(start)
@@ -77,7 +77,7 @@ def test_futility_simon_and_predictive():
 
 def test_futility_bad_input():
     r = run_cli("design", "futility", "--p0", "0.1", "--p1", "0.3", "--max-n", "27")
-    assert _one_error_line(r).startswith("error: max_n: the total n of Simon's optimal (29) or minimax (25)")
+    assert _one_error_line(r).startswith("error: --max-n: the total n of Simon's optimal (29) or minimax (25)")
     assert _one_error_line(run_cli("design", "futility", "--p0", "1.2")).startswith("error: --p0:")
 
 

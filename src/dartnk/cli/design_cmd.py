@@ -26,9 +26,11 @@ def simon(p0: float = typer.Option(..., "--p0", help="uninteresting response rat
           as_json: bool = _JSON) -> None:
     """Optimal and minimax two-stage designs by exact search (Simon 1989)."""
     from dartnk.cli.common import echo_json
+    from dartnk.cli.stats_cmd import options
     from dartnk.design.simon import simon_designs
 
-    result = simon_designs(p0, p1, alpha, beta)
+    with options():
+        result = simon_designs(p0, p1, alpha, beta)
     if as_json:
         echo_json(result.to_json())
         return
@@ -94,7 +96,10 @@ def monitor(max_n: Optional[int] = typer.Option(None, "--max-n", help="evaluable
     names = {k: "--" + k.replace("_", "-") for k in updates}
     settings = _settings(ToxicityMonitoring, p.expansion.toxicity, updates, names)
     n = p.expansion.size if max_n is None else max_n
-    boundary = toxicity_boundary(settings, n)
+    from dartnk.cli.stats_cmd import options
+
+    with options():
+        boundary = toxicity_boundary(settings, n)
     default = sorted({0.1, 0.2, 0.3, 0.4, 0.5, settings.threshold})
     rs = _rates(rates, default)
     if as_json:
@@ -123,6 +128,7 @@ def futility(max_n: Optional[int] = typer.Option(None, "--max-n", help="evaluabl
              rates: Optional[str] = _RATES, protocol: Optional[str] = _PROTOCOL, as_json: bool = _JSON) -> None:
     """Futility boundary for the ORR "stop if ≤ f responses among the first n" with exact OCs."""
     from dartnk.cli.common import echo_json, fail, load_protocol
+    from dartnk.cli.stats_cmd import options
     from dartnk.design.futility_monitoring import calibrate_predictive, futility_boundary
     from dartnk.protocol.expansion import FutilityMonitoring
 
@@ -140,10 +146,12 @@ def futility(max_n: Optional[int] = typer.Option(None, "--max-n", help="evaluabl
     if calibrate:
         if settings.method.value != "predictive":
             fail("--calibrate", settings.method.value, "--method predictive (Simon designs come from `design simon`)")
-        calibration = calibrate_predictive(settings, n)
+        with options():
+            calibration = calibrate_predictive(settings, n)
         settings = settings.model_copy(update={"efficacy_probability": calibration.efficacy_probability,
                                                "predictive_threshold": calibration.predictive_threshold})
-    boundary = futility_boundary(settings, n)
+    with options():
+        boundary = futility_boundary(settings, n)
     rs = _rates(rates, sorted({settings.p0, settings.p1}))
     if as_json:
         out = boundary.to_json(rs)

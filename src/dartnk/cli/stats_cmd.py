@@ -54,7 +54,7 @@ def binomial(x: int = typer.Option(..., "--x", help="events (e.g. responders)"),
     a = p.selection.prior_a if prior_a is None else prior_a
     b = p.selection.prior_b if prior_b is None else prior_b
     theta = p.expansion.futility.p0 if threshold is None else threshold
-    with _options():
+    with options():
         interval = binomial_interval(x, n, conf, method)
         post = beta_posterior(x, n, a, b, theta, conf)
     out = interval.to_json() | {"ci": [interval.lower, interval.upper], "posterior": post.to_json()}
@@ -82,7 +82,7 @@ def km(file: str = typer.Argument(..., help="CSV file with a header row, or - fo
 
     times, events, groups = parse_survival_csv(read_text(file), time, event, group)
     at_times = parse_floats("--at", at)
-    with _options():
+    with options():
         out = survival_analysis(times, events, groups, conf, ci, at_times)
     if as_json:
         echo_json(out)
@@ -98,7 +98,7 @@ def km(file: str = typer.Argument(..., help="CSV file with a header row, or - fo
         typer.echo(f"log-rank: chi2 = {lr['chi2']:.3f} on {lr['df']} df, p = {lr['p']:.4g}")
 
 
-class _options:
+class options:
     """Name command-line options (``--x``) rather than function arguments (``x``) in user errors."""
 
     def __enter__(self):
@@ -108,9 +108,16 @@ class _options:
         from dartnk.errors import DartnkError, InputError, Problem
 
         if isinstance(exc, DartnkError):
-            raise InputError([Problem("--" + p.field.replace("_", "-") if not p.field.startswith("-") else p.field,
-                                      p.expected, p.value, p.has_value) for p in exc.problems]) from None
+            raise InputError([Problem(_option_name(p.field), p.expected, p.value, p.has_value)
+                              for p in exc.problems]) from None
         return False
+
+
+def _option_name(field: str) -> str:
+    """``min_patients`` → ``--min-patients``; dotted protocol paths and other names stay as they are."""
+    import re
+
+    return "--" + field.replace("_", "-") if re.fullmatch(r"[a-z][a-z0-9_]*", field) else field
 
 
 def _fmt(v) -> str:

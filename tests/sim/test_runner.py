@@ -50,3 +50,11 @@ def test_bad_arguments(protocol, scenarios, kw, field):
 def test_unreachable_scheduler_is_a_user_error(protocol, scenarios):
     with pytest.raises(InputError, match="--scheduler"):
         run_trials(protocol, [scenarios["default"]], 2, 1, scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_protocol_rule_that_cannot_apply_is_reported_before_simulating(protocol, scenarios):
+    fut = protocol.expansion.futility.model_copy(update={"r1": None, "n1": None})
+    p = protocol.model_copy(update={"expansion": protocol.expansion.model_copy(update={"size": 20, "futility": fut})})
+    with pytest.raises(InputError) as info:
+        run_trials(p, [scenarios["default"]], 2, 1)
+    assert info.value.field_path == "expansion.size" and "Simon" in str(info.value)

@@ -56,6 +56,25 @@ def _check(trials: int, seed: int, workers: int, engine: str) -> None:
         raise InputError.field("engine", engine, f"one of {', '.join(ENGINES)}")
 
 
+def preflight(protocol) -> None:
+    """Evaluate the protocol's decision rules once before simulating, so that a rule the protocol
+    cannot apply (e.g. a Simon design whose n differs from ``expansion.size``) is reported as one
+    user error naming the field, not as a failure inside a worker."""
+    from dartnk.design.escalation import LevelCounts, next_decision
+    from dartnk.trial.rules import futility_check, toxicity_check
+
+    from dartnk.errors import DartnkError
+
+    size = protocol.expansion.size
+    try:
+        toxicity_check(protocol, 0, 0, size)
+        futility_check(protocol, 0, 0, size)
+    except DartnkError as exc:
+        raise InputError.field("expansion.size", size, f"a size the expansion's monitoring rules accept ({exc})") from None
+    next_decision(protocol.escalation, [LevelCounts(0, 0)] * len(protocol.dose_levels),
+                  protocol.level_index(protocol.escalation.start_level))
+
+
 def run_trials(protocol, scenarios: Sequence, trials: int, seed: int, *, workers: int = 1, scheduler=None,
                engine: str = "fast", chunk_size: int | None = None,
                progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
@@ -66,6 +85,7 @@ def run_trials(protocol, scenarios: Sequence, trials: int, seed: int, *, workers
     with the number of trials just finished.
     """
     _check(trials, seed, workers, engine)
+    preflight(protocol)
     if chunk_size is None:
         per = max(1, trials * len(scenarios) // (8 * max(workers, 1)))
         chunk_size = max(10, min(500, per))

@@ -93,6 +93,21 @@ def test_designs_meet_their_error_rates(p0, delta, alpha, beta):
             assert not any(ok)
 
 
+def test_single_stage_bound_is_a_lower_bound():
+    from dartnk.design.simon import _randomised_single_stage_n
+
+    for args in [a for a, _, _ in SIMON_1989]:
+        bound = _randomised_single_stage_n(*args)
+        result = simon_designs(*args)
+        assert bound <= result.minimax.n and result.optimal_search_complete
+
+
+def test_too_small_a_difference_is_a_user_error():
+    with pytest.raises(InputError) as err:
+        simon_designs(0.1, 0.11)
+    assert err.value.field_path == "p1" and "500" in str(err.value)
+
+
 @pytest.mark.parametrize("kwargs,field", [
     ({"p0": 0.3, "p1": 0.2}, "p1"), ({"p0": 0.0, "p1": 0.2}, "p0"), ({"p0": 0.1, "p1": 0.3, "alpha": 1.2}, "alpha"),
 ])

@@ -14,7 +14,10 @@ A design is admissible for (p0, p1, α, β) when P(reject | p0) ≤ α and P(rej
 (n, n1) every (r1, r) pair is evaluated at once with numpy over binomial tables that are cached.
 The largest n searched follows from the best EN found so far: a design with first stage n1 has
 EN ≥ n1 + (1 − q(n1))(n − n1), where q(n1) is the largest PET(p0) that keeps P(X1 > r1 | p1) ≥ 1 − β,
-so once that bound exceeds the best EN for every n1 no larger n can win (no arbitrary n cap).
+so once that bound exceeds the best EN for every n1 no larger n can win. The minimax search starts
+at the smallest n whose randomised single-stage UMP test reaches the power (a Neyman–Pearson lower
+bound). Designs are searched up to ``SEARCH_LIMIT`` patients; ``optimal_search_complete`` is False
+if the optimal search had to stop there.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from functools import lru_cache
 from dartnk.errors import InputError
 
 _TOL = 1e-12  # floating-point slack when comparing error rates with their targets
-SEARCH_LIMIT = 1000  # the most patients ever considered (far beyond any Phase II design)
+SEARCH_LIMIT = 500  # the most patients considered (beyond any single-arm Phase II design)
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,12 @@ class SimonResult:
     optimal: SimonDesign
     minimax: SimonDesign
     max_n_searched: int
+    optimal_search_complete: bool = True
 
     def to_json(self) -> dict:
         return {"p0": self.p0, "p1": self.p1, "alpha": self.alpha, "beta": self.beta,
                 "optimal": self.optimal.to_json(), "minimax": self.minimax.to_json(),
-                "max_n_searched": self.max_n_searched}
+                "max_n_searched": self.max_n_searched, "optimal_search_complete": self.optimal_search_complete}
 
 
 @lru_cache(maxsize=4096)
@@ -171,7 +175,9 @@ def simon_designs(p0: float, p1: float, alpha: float = 0.05, beta: float = 0.2) 
 @lru_cache(maxsize=256)
 def _search(p0: float, p1: float, alpha: float, beta: float) -> SimonResult:
     minimax = None
-    n = 2
+    n = _randomised_single_stage_n(p0, p1, alpha, beta)
+    if n > SEARCH_LIMIT:
+        raise InputError.field("p1", p1, f"a difference from p0 that a design with at most {SEARCH_LIMIT} patients can detect")
     while minimax is None:
         if n > SEARCH_LIMIT:
             raise InputError.field("p1", p1, f"a difference from p0 that a design with at most {SEARCH_LIMIT} patients can detect")
@@ -180,7 +186,11 @@ def _search(p0: float, p1: float, alpha: float, beta: float) -> SimonResult:
     n_minimax = n - 1
     best_en, best = minimax[0], (minimax, n_minimax)
     n = n_minimax + 1
-    while n <= SEARCH_LIMIT and _can_improve(n, p0, p1, beta, best_en):
+    complete = True
+    while _can_improve(n, p0, p1, beta, best_en):
+        if n > SEARCH_LIMIT:
+            complete = False
+            break
         found = _best_for_n(n, p0, p1, alpha, beta, best_en)
         if found is not None:
             best_en, best = found[0], (found, n)
@@ -190,7 +200,25 @@ def _search(p0: float, p1: float, alpha: float, beta: float) -> SimonResult:
     return SimonResult(p0=p0, p1=p1, alpha=alpha, beta=beta,
                        optimal=design_characteristics(r1, n1, r, n_opt, p0, p1),
                        minimax=design_characteristics(mr1, mn1, mr, n_minimax, p0, p1),
-                       max_n_searched=n - 1)
+                       max_n_searched=n - 1, optimal_search_complete=complete)
+
+
+def _randomised_single_stage_n(p0: float, p1: float, alpha: float, beta: float) -> int:
+    """A lower bound for any design's n: the smallest n whose randomised single-stage UMP test of
+    level α has power ≥ 1 − β. A two-stage design is a non-randomised level-α test on the same n
+    Bernoulli outcomes, so by the Neyman–Pearson lemma its power cannot exceed this test's."""
+    import numpy as np
+    from scipy.stats import binom
+
+    for n in range(2, SEARCH_LIMIT + 1):
+        k = np.arange(n + 1)
+        sf0, sf1 = binom.sf(k, n, p0), binom.sf(k, n, p1)  # P(X > k)
+        r = int(np.nonzero(sf0 <= alpha)[0][0])  # reject for X > r ...
+        pmf0, pmf1 = binom.pmf(r, n, p0), binom.pmf(r, n, p1)
+        gamma = (alpha - sf0[r]) / pmf0 if pmf0 > 0 else 0.0  # ... and for X = r with probability γ
+        if sf1[r] + gamma * pmf1 >= 1 - beta - _TOL:
+            return n
+    return SEARCH_LIMIT + 1
 
 
 def _can_improve(n: int, p0: float, p1: float, beta: float, en_bound: float) -> bool:

@@ -14,7 +14,7 @@ def test_trial_stream_is_the_ith_child_of_the_seed(protocol, scenarios):
     truth = compile_truth(protocol, scenarios["default"])
     s = PatientStream(42, 3, truth)
     child = np.random.SeedSequence(42).spawn(4)[3]
-    expected = np.random.default_rng(child).random((BLOCK, N_UNIFORMS))
+    expected = np.random.default_rng(child).random((BLOCK, N_UNIFORMS))  # first draw of the block
     assert s.uniforms(0) == expected[0].tolist()
     assert s.uniforms(BLOCK - 1) == expected[-1].tolist()
     assert PatientStream(42, 4, truth).uniforms(0) != s.uniforms(0)

@@ -17,14 +17,13 @@ import heapq
 import math
 
 from dartnk.sim import outcome as oc
-from dartnk.sim.patients import (U_COPIES, U_CRS, U_DROPOUT, U_GAP, U_ICANS, U_MFG, U_MFG_DAYS, U_NONEVAL,
+from dartnk.sim.patients import (U_CRS, U_DROPOUT, U_GAP, U_ICANS, U_MFG, U_MFG_DAYS, U_NONEVAL,
                                  U_ONSET, U_OS, U_PERSIST, U_PFS, U_RESP, U_SCREEN, U_TOX, PatientStream, Truth, grade)
 from dartnk.trial import events as ev
 from dartnk.trial.decisions import DecisionKind as K
 
 SCREEN, MANUFACTURED, WITHDRAW, TRY_DOSE, INFUSION, DLT, PERSIST, WINDOW, RESPONSE, COMMITTEE = range(10)
 RELEASED, FAILED = ev.ManufacturingOutcome.RELEASED, ev.ManufacturingOutcome.FAILED
-_NORMAL_Q = None
 
 
 class ReferenceEngine:
@@ -91,15 +90,10 @@ class _Timing:
         self.os12 = 365.25
 
 
-def _copies(u_detect: float, u_copies: float, ct) -> float:
+def _copies(u_detect: float, z: float, ct) -> float:
+    """Transgene copies at the persistence day: 0 when not detected, else log-normal."""
     if u_detect >= ct.persistence_detected:
         return 0.0
-    from statistics import NormalDist
-
-    global _NORMAL_Q
-    if _NORMAL_Q is None:
-        _NORMAL_Q = NormalDist().inv_cdf
-    z = _NORMAL_Q(min(max(u_copies, 1e-12), 1 - 1e-12))
     return 10.0 ** (ct.log10_copies[0] + ct.log10_copies[1] * z)
 
 
@@ -223,7 +217,7 @@ def _after_day0(protocol, truth, stream, tm, info, pid, day, push, treated, dlts
     infusions = 1 + (len(tm.infusion_days) if complete else 0)
     evaluable = had_dlt or infusions >= protocol.evaluability.required_infusions
     push(day + tm.window - 1, WINDOW, (pid, int(evaluable), int(had_dlt)))
-    push(day + tm.persistence_day, PERSIST, (pid, _copies(u[U_PERSIST], u[U_COPIES], ct)))
+    push(day + tm.persistence_day, PERSIST, (pid, _copies(u[U_PERSIST], stream.copies_normal(k), ct)))
     push(day + tm.response_day, RESPONSE, (pid, int(u[U_RESP] < ct.response[lv])))
     t["n_crs3"] += grade(u[U_CRS], ct.crs_cum) >= 3
     t["n_icans3"] += grade(u[U_ICANS], ct.icans_cum) >= 3

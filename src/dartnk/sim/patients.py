@@ -20,7 +20,7 @@ import numpy as np
 from dartnk.sim.scenario import Scenario, correlation_matrix
 
 # columns of the latent uniforms
-U_GAP, U_SCREEN, U_DROPOUT, U_MFG, U_MFG_DAYS, U_TOX, U_ONSET, U_NONEVAL, U_RESP, U_PERSIST, U_COPIES, U_CRS, \
+U_GAP, U_SCREEN, U_DROPOUT, U_MFG, U_MFG_DAYS, U_TOX, U_ONSET, U_NONEVAL, U_RESP, U_PERSIST, U_RESERVED, U_CRS, \
     U_ICANS, U_PFS, U_OS = range(15)
 N_UNIFORMS = 15
 BLOCK = 64
@@ -100,16 +100,22 @@ class PatientStream:
         self.n_antigens = n_antigens = len(truth.thresholds)
         self.truth = truth
         self.u: list[list[float]] = []
-        self.z: np.ndarray = np.empty((0, n_antigens))
+        self.z: np.ndarray = np.empty((0, n_antigens + 1))
         self.qual: list[tuple[str, ...]] = []
 
     def _grow(self) -> None:
         u = self.rng.random((BLOCK, N_UNIFORMS))
-        z = self.rng.standard_normal((BLOCK, self.n_antigens))
+        z = self.rng.standard_normal((BLOCK, self.n_antigens + 1))  # antigen latents + persistence
         self.u.extend(u.tolist())
         self.z = np.vstack([self.z, z])
-        positive = (z @ self.truth.chol.T) < self.truth.thresholds  # correlated latent normals below Φ⁻¹(prevalence)
+        positive = (z[:, :self.n_antigens] @ self.truth.chol.T) < self.truth.thresholds  # below Φ⁻¹(prevalence)
         self.qual.extend(self.truth.qualifying[tuple(row)] for row in positive.tolist())
+
+    def copies_normal(self, k: int) -> float:
+        """The standard normal of arrival k's persistence level (log10 copies = mean + sd · z)."""
+        while k >= len(self.u):
+            self._grow()
+        return float(self.z[k, self.n_antigens])
 
     def qualifying(self, k: int) -> tuple[str, ...]:
         """The constructs arrival k qualifies for under the stream's scenario (vectorised per block)."""

@@ -311,3 +311,21 @@ def test_settings_with(classic):
     with pytest.raises(InputError, match="expand_max_dlts"):
         settings_with(classic, expand_max_dlts=3)
     assert "start_level" not in RULE_FIELDS and "deescalate" in RULE_FIELDS
+
+
+def test_docs_worked_example(classic):
+    """The worked example of docs/escalation.md (DART-NK-SCLC arm, start DL1), reason by reason."""
+    names = ["DL-1", "DL1", "DL2", "DL3"]
+    steps = [
+        ([(0, 0), (0, 0), (0, 0), (0, 0)], 1, A.TREAT_SAME, 1, "no patients yet at DL1: treat 3 at DL1"),
+        ([(0, 0), (3, 0), (0, 0), (0, 0)], 1, A.ESCALATE, 2, "0 DLTs in 3 patients at DL1 (≤ 0): escalate to DL2, treat 3"),
+        ([(0, 0), (3, 0), (3, 1), (0, 0)], 2, A.TREAT_SAME, 2, "1 DLT in 3 patients at DL2 (≤ 1): treat 3 more at DL2"),
+        ([(0, 0), (3, 0), (6, 1), (0, 0)], 2, A.ESCALATE, 3, "1 DLT in 6 patients at DL2 (≤ 1): escalate to DL3, treat 3"),
+        ([(0, 0), (3, 0), (6, 1), (3, 2)], 3, A.DECLARE_MTD, 2,
+         "2 DLTs in 3 patients at DL3 (> 1): DL3 is too toxic; 1 DLT in 6 patients at DL2 is tolerated: DL2 is the MTD"),
+    ]
+    docs = (__import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "escalation.md").read_text(encoding="utf-8")
+    for counts, current, action, level, reason in steps:
+        d = decide(classic, counts, current, names)
+        assert (d.action, d.level, d.reason) == (action, level, reason)
+        assert reason in docs

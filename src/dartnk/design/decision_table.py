@@ -28,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
 
 from dartnk.protocol.escalation import EscalationSettings, MtdRule
 
@@ -56,14 +58,14 @@ class CohortRow:
     status: LevelStatus
 
 
-def cohort_table(settings: EscalationSettings) -> dict[tuple[int, int], LevelStatus]:
+def cohort_table(settings: EscalationSettings) -> Mapping[tuple[int, int], LevelStatus]:
     """Status of a level for every complete-cohort count ``(n, x)`` (n ∈ {A, A+B}, 0 ≤ x ≤ n)."""
     return _table(settings.cohort_size, settings.cohort_expansion, settings.escalate_max_dlts,
                   settings.expand_max_dlts, settings.escalate_max_dlts_expanded)
 
 
 @lru_cache(maxsize=256)
-def _table(a: int, b: int, escalate: int, expand: int, escalate_expanded: int) -> dict[tuple[int, int], LevelStatus]:
+def _table(a: int, b: int, escalate: int, expand: int, escalate_expanded: int) -> Mapping[tuple[int, int], LevelStatus]:
     table: dict[tuple[int, int], LevelStatus] = {}
     after_a_ok = LevelStatus.TOLERATED if b == 0 else LevelStatus.TOLERATED_AFTER_A
     for x in range(a + 1):
@@ -76,7 +78,7 @@ def _table(a: int, b: int, escalate: int, expand: int, escalate_expanded: int) -
     if b > 0:
         for x in range(a + b + 1):
             table[(a + b, x)] = LevelStatus.TOLERATED if x <= escalate_expanded else LevelStatus.TOO_TOXIC
-    return table
+    return MappingProxyType(table)  # shared between callers: read-only
 
 
 def level_status(settings: EscalationSettings, treated: int, dlts: int) -> LevelStatus:
@@ -93,7 +95,8 @@ def level_statuses(settings: EscalationSettings, counts) -> tuple[LevelStatus, .
     return tuple([_status(settings, table, n, x) for n, x in counts])
 
 
-def _status(settings: EscalationSettings, table: dict[tuple[int, int], LevelStatus], treated: int, dlts: int) -> LevelStatus:
+def _status(settings: EscalationSettings, table: Mapping[tuple[int, int], LevelStatus], treated: int,
+            dlts: int) -> LevelStatus:
     if treated == 0:
         return LevelStatus.UNTREATED
     status = table.get((treated, dlts))

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -47,8 +48,8 @@ class OperatingCharacteristics:
     mean_dlts: tuple[float, ...]
     mean_n: float
     mean_total_dlts: float
-    p_n: dict[int, float]
-    se: dict[str, Any] = field(default_factory=dict)
+    p_n: Mapping[int, float]
+    se: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     n_sims: int | None = None
     seed: int | None = None
 
@@ -125,7 +126,7 @@ def exact_oc(settings: EscalationSettings, true_tox: Sequence[float], start: int
     max_n = len(tox) * settings.max_per_level
     sel, pat, dlt, pn = _backward(graph, tox, max_n)
     root = 0
-    p_n = {n: float(p) for n, p in enumerate(pn[root]) if p > 0.0}
+    p_n = MappingProxyType({n: float(p) for n, p in enumerate(pn[root]) if p > 0.0})
     return OperatingCharacteristics(
         method=OcMethod.EXACT, true_tox=tox, start=start,
         p_select=tuple(float(v) for v in sel[root]),

@@ -18,6 +18,7 @@ Two kernels consume the same uniforms and give identical trials (tested):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Sequence
 
 import numpy as np
@@ -166,14 +167,14 @@ def simulated_oc(settings: EscalationSettings, true_tox: Sequence[float], start:
         mean_patients=tuple(float(v) for v in totals.pat / n),
         mean_dlts=tuple(float(v) for v in totals.dlt / n),
         mean_n=float(totals.tot_n / n), mean_total_dlts=float(totals.tot_x / n),
-        p_n={i: float(v) for i, v in enumerate(law) if v > 0},
-        se={
+        p_n=MappingProxyType({i: float(v) for i, v in enumerate(law) if v > 0}),
+        se=MappingProxyType({
             "p_select": [float(v) for v in se_select],
             "mean_patients": [float(v) for v in _se(totals.pat, totals.pat2, n)],
             "mean_dlts": [float(v) for v in _se(totals.dlt, totals.dlt2, n)],
             "mean_n": float(_se(totals.tot_n, totals.tot_n2, n)),
             "mean_total_dlts": float(_se(totals.tot_x, totals.tot_x2, n)),
             "p_n": {str(i): float(np.sqrt(v * (1 - v) / n)) for i, v in enumerate(law) if v > 0},
-        },
+        }),
         n_sims=n, seed=seed,
     )

@@ -21,7 +21,7 @@ Rule (protocol ``selection``; every threshold and weight is a setting):
    then safety, then construct id); the top eligible construct is selected.
 4. **P(best)** on each rate criterion: P(construct k has the lowest DLT rate / highest release
    success / detection / ORR) under independent beta posteriors, by numerical integration
-   (a Stieltjes sum over 4000 cells; error < 1e-5).
+   (a Stieltjes sum over 2000 cells; error < 1e-5).
 5. **Weight sensitivity**: the share of weight settings, each weight varied within [low, high]
    and renormalised to sum to 1, under which each eligible construct has the best composite.
    A deterministic grid by default; uniform draws from a passed ``numpy.random.Generator``.
@@ -34,6 +34,7 @@ import itertools
 import math
 import statistics
 import warnings
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -42,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from dartnk.errors import InputError
 from dartnk.protocol.selection import SelectionCriterion, SelectionSettings
 
-_QUANTILES = 4000
+_QUANTILES = 2000
 
 
 warnings.filterwarnings("ignore", message='Field name "construct" in "ArmSummary"')  # pydantic's deprecated .construct
@@ -275,7 +276,7 @@ def _scores(arm: ArmSummary, pers: PersistenceSummary, best_auc: float | None, s
 def p_best(posteriors: Sequence[tuple[float, float]], higher_is_better: bool = True) -> list[float]:
     """P(arm k has the highest (or lowest) rate) under independent Beta(a_k, b_k) posteriors.
 
-    P(k best) = ∫ Π_{j≠k} F_j(p) dF_k(p), a Stieltjes sum over a grid of 4000 cells that is denser
+    P(k best) = ∫ Π_{j≠k} F_j(p) dF_k(p), a Stieltjes sum over a grid of 2000 cells that is denser
     near 0 and 1 (p = sin²(πt/2)), with each F_j averaged over the cell; every posterior CDF is
     evaluated once per grid point. Error < 1e-5 for the posteriors of a Phase I arm.
     """
@@ -303,25 +304,37 @@ def _rank_key(a: dict, scores: dict[str, float], construct: str):
     return (-a["composite"], -scores[SelectionCriterion.EFFICACY.value], -scores[SelectionCriterion.SAFETY.value], construct)
 
 
-def _weight_settings(settings: SelectionSettings, rng) -> tuple[list[dict[str, float]], str]:
+def _weight_settings(settings: SelectionSettings, rng):
+    """(criteria, weights matrix with rows summing to 1, description) for the sensitivity analysis."""
+    import numpy as np
+
     ws = settings.weights
-    if rng is not None:
-        draws = []
-        for _ in range(settings.sensitivity_draws):
-            raw = {w.criterion.value: float(rng.uniform(w.low, w.high)) for w in ws}
-            draws.append(raw)
-        method = f"{settings.sensitivity_draws} uniform draws (Generator)"
-    else:
-        k = max(2, int(math.floor(settings.sensitivity_draws ** (1 / len(ws)) + 1e-9)))
-        axes = [[w.low + (w.high - w.low) * i / (k - 1) for i in range(k)] for w in ws]
-        draws = [{w.criterion.value: v for w, v in zip(ws, combo)} for combo in itertools.product(*axes)]
-        method = f"grid of {k} points per weight"
-    out = []
-    for raw in draws:
-        total = sum(raw.values())
-        if total > 0:
-            out.append({c: v / total for c, v in raw.items()})
-    return out, method
+    criteria = tuple(w.criterion.value for w in ws)
+    if rng is None:
+        return (criteria,) + _weight_grid(settings)
+    low, high = np.array([w.low for w in ws]), np.array([w.high for w in ws])
+    raw = rng.uniform(low, high, size=(settings.sensitivity_draws, len(ws)))
+    return criteria, _renormalise(raw), f"{settings.sensitivity_draws} uniform draws (Generator)"
+
+
+@lru_cache(maxsize=32)
+def _weight_grid(settings: SelectionSettings):
+    """The deterministic grid: ⌊draws^(1/criteria)⌋ (≥ 2) evenly spaced points per weight (cached)."""
+    import numpy as np
+
+    ws = settings.weights
+    k = max(2, int(math.floor(settings.sensitivity_draws ** (1 / len(ws)) + 1e-9)))
+    axes = [np.linspace(w.low, w.high, k) for w in ws]
+    raw = np.array(list(itertools.product(*axes)))
+    grid = _renormalise(raw)
+    grid.setflags(write=False)
+    return grid, f"grid of {k} points per weight"
+
+
+def _renormalise(raw):
+    total = raw.sum(axis=1)
+    keep = total > 0
+    return raw[keep] / total[keep, None]
 
 
 def select_construct(settings: SelectionSettings, arms: Sequence[ArmSummary], rng=None) -> SelectionResult:
@@ -369,17 +382,16 @@ def _p_best_all(arms, pers, settings) -> dict[str, list[float]]:
 def _sensitivity(rows, eligible, ids, settings, rng) -> tuple[dict[str, float], int, str]:
     import numpy as np
 
-    draws, method = _weight_settings(settings, rng)
-    if not eligible or not draws:
-        return {ids[i]: 0.0 for i in eligible}, len(draws), method
-    criteria = list(draws[0])
+    criteria, weights, method = _weight_settings(settings, rng)
+    n = int(weights.shape[0])
+    if not eligible or n == 0:
+        return {ids[i]: 0.0 for i in eligible}, n, method
     # eligible in tie-break order (efficacy, safety, id) so that argmax's first maximum wins ties
     order = sorted(eligible, key=lambda i: _rank_key(rows[i], rows[i]["scores"], ids[i])[1:])
     scores = np.array([[rows[i]["scores"][c] for c in criteria] for i in order])
-    weights = np.array([[w[c] for c in criteria] for w in draws])
     winners = np.argmax(weights @ scores.T, axis=1)
     counts = np.bincount(winners, minlength=len(order))
-    return {ids[i]: float(counts[k]) / len(draws) for k, i in enumerate(order)}, len(draws), method
+    return {ids[i]: float(counts[k]) / n for k, i in enumerate(order)}, n, method
 
 
 def _observed(arm: ArmSummary, ps: PersistenceSummary, settings: SelectionSettings) -> dict:

@@ -64,3 +64,12 @@ def test_grade_from_crs_icans_and_lab_inputs():
 def test_invalid_records(bad):
     with pytest.raises(ValidationError):
         ae(**bad)
+
+
+def test_lab_event_passes_every_ctcae_flag():
+    # Hyperuricemia > ULN "with physiologic consequences" is CTCAE v5.0 grade 3
+    from dartnk.clinical.adverse_event import AdverseEvent
+
+    e = AdverseEvent(term="Hyperuricemia", lab={"value": 9, "unit": "mg/dL", "uln": 7, "physiologic_consequences": True},
+                     onset_day=3, attribution="possible")
+    assert e.effective_grade == 3

@@ -83,6 +83,7 @@ class LabResult(BaseModel):
     hospitalization_indicated: Optional[bool] = None
     transfusion_indicated: Optional[bool] = None
     life_threatening: Optional[bool] = None
+    physiologic_consequences: Optional[bool] = None
 
 
 class AdverseEvent(BaseModel):

@@ -439,3 +439,29 @@ def test_haptoglobin_decreased():
     assert grade("Haptoglobin decreased", 0.3, "g/L", lln=0.3) == 0
     assert grade("Haptoglobin decreased", 0.29, "g/L", lln=0.3) == 1
     assert grade("Haptoglobin decreased", 5, "mg/dL", lln=30) == 1
+
+
+@pytest.mark.parametrize("value,expected", [
+    # CTCAE v5.0 Hypocalcemia, ionized calcium: G1 <LLN-1.0; G2 <1.0-0.9; G3 <0.9-0.8; G4 <0.8 mmol/L
+    # (admiral ncictcaev5 grades these as "Hypocalcemia (Ionized)"), LLN 1.12 mmol/L
+    (1.12, 0), (1.11, 1), (1.0, 1), (0.99, 2), (0.9, 2), (0.89, 3), (0.8, 3), (0.79, 4),
+])
+def test_hypocalcemia_ionized(value, expected):
+    assert grade("Hypocalcemia (ionized)", value, "mmol/L", lln=1.12) == expected
+    assert grade("Hypocalcemia (Ionized)", value, "mmol/L", lln=1.12) == expected
+
+
+@pytest.mark.parametrize("value,expected", [
+    # CTCAE v5.0 Hypercalcemia, ionized calcium: G1 >ULN-1.5; G2 >1.5-1.6; G3 >1.6-1.8; G4 >1.8 mmol/L
+    (1.32, 0), (1.33, 1), (1.5, 1), (1.51, 2), (1.6, 2), (1.61, 3), (1.8, 3), (1.81, 4),
+])
+def test_hypercalcemia_ionized(value, expected):
+    assert grade("Hypercalcemia (ionized)", value, "mmol/L", uln=1.32) == expected
+
+
+def test_ionized_calcium_is_not_graded_as_corrected_calcium():
+    # an ionized calcium of 0.95 mmol/L is grade 2 (ionized scale), not grade 4 (< 1.5 mmol/L corrected)
+    assert grade("Hypocalcemia (ionized)", 0.95, "mmol/L", lln=1.12) == 2
+    assert grade("Hypocalcemia", 0.95, "mmol/L", lln=2.1) == 4
+    # ionized calcium in mg/dL converts at 0.2495 mmol/L per mg/dL: 3.6 mg/dL = 0.8982 mmol/L → grade 3
+    assert grade("Hypocalcemia (ionized)", 3.6, "mg/dL", lln=4.5) == 3

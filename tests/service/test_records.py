@@ -109,3 +109,31 @@ def test_consent_withdrawal_before_dosing_replaces_the_patient(api):
     assert arm["open_slots"] == 3
     r = api.call("POST", f"/patients/{pid}/screening", "inv1", {}, params={"reason": "x"})
     assert r.status_code == 409
+
+
+def test_waitlisted_patient_is_lost_after_the_maximum_wait(api):
+    for _ in range(3):
+        enrolled(api)
+    waiting = screened_patient(api, antigens=ONLY_DLL3_CD56)
+    assert api.call("POST", f"/patients/{waiting}/enrollment", "inv1").status_code == 202
+    at(api, api.clock.today + timedelta(days=28))      # assignment.max_wait_days = 28: still waiting on day 28
+    api.call("POST", "/trial/advance", "monitor")
+    assert api.call("GET", f"/patients/{waiting}", "inv1").json()["status"] == "waitlisted"
+    at(api, api.clock.today + timedelta(days=1))
+    api.call("POST", "/trial/advance", "monitor")
+    assert api.call("GET", f"/patients/{waiting}", "inv1").json()["status"] == "waitlist_lost"
+    assert api.call("GET", "/trial", "stat").json()["waitlist"] == []
+
+
+def test_a_rejected_proposal_stays_pending(api):
+    pids, d0 = first_cohort(api)
+    at(api, d0[1] + timedelta(days=28))
+    api.call("POST", "/trial/advance", "monitor")
+    d = api.call("GET", "/decisions", "smc").json()[0]
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "smc", {"meaning": "rejected", "comment": "await labs"})
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    arm = {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}["DLL3-CD56"]
+    assert arm["status"] == "awaiting_committee" and arm["current_level"] == "DL1"
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "smc2", {"meaning": "approved"})
+    assert r.status_code == 200 and r.json()["status"] == "approved" and len(r.json()["signatures"]) == 2
+    assert {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}["DLL3-CD56"]["current_level"] == "DL2"

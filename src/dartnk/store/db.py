@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_SQLITE_FILE = "dartnk.sqlite"
 URL_ENV = "DARTNK_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_S = 60
+READ_ONLY = "dartnk_read_only"
 
 
 def resolve_url(url: str | None = None, cwd: Path | None = None) -> str:
@@ -70,7 +71,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers take a WAL snapshot (BEGIN); writers take the write lock up front (BEGIN IMMEDIATE).
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -160,7 +163,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read-only transaction (on SQLite a snapshot that neither waits for nor blocks the writer)."""
         with self.sessions() as session, session.begin():
+            session.connection(execution_options={READ_ONLY: True})
             yield session
 
     def dispose(self) -> None:

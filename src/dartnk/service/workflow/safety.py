@@ -190,6 +190,7 @@ def advance(c: Conduct, session: Session) -> list[str]:
     from dartnk.clinical.dlt import window_last_day
     from dartnk.trial.events import DltWindowClosed
 
+    _expire_waitlist(c, session)
     closed = []
     state = current_state(session, c)
     last = window_last_day(c.protocol)
@@ -208,6 +209,19 @@ def advance(c: Conduct, session: Session) -> list[str]:
         record(c, session, DltWindowClosed, on, patient_id=p.patient_id)
         closed.append(p.patient_id)
     return closed
+
+
+def _expire_waitlist(c: Conduct, session: Session) -> None:
+    """Send the engine a ``Tick`` on the first day a waitlisted patient has waited too long
+    (``assignment.max_wait_days``), not today: the calendar moves no further than needed."""
+    from dartnk.service.workflow.engine import date_of_day
+    from dartnk.trial.events import Tick
+
+    state = current_state(session, c)
+    limit = c.protocol.assignment.max_wait_days
+    due = sorted(w.since_day + limit + 1 for w in state.waitlist)
+    if due and due[0] <= engine_day(session, c, c.today):
+        record(c, session, Tick, date_of_day(session, c, max(due[0], state.day)))
 
 
 def advance_now(c: Conduct) -> dict[str, Any]:

@@ -95,6 +95,12 @@ def level_statuses(settings: EscalationSettings, counts) -> tuple[LevelStatus, .
     return tuple([_status(settings, table, n, x) for n, x in counts])
 
 
+def level_status_from(settings: EscalationSettings, table: Mapping[tuple[int, int], LevelStatus], treated: int,
+                      dlts: int) -> LevelStatus:
+    """:func:`level_status` with the settings' :func:`cohort_table` already in hand."""
+    return _status(settings, table, treated, dlts)
+
+
 def _status(settings: EscalationSettings, table: Mapping[tuple[int, int], LevelStatus], treated: int,
             dlts: int) -> LevelStatus:
     if treated == 0:

@@ -20,7 +20,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from dartnk.design.decision_table import LevelStatus, level_statuses
+from dartnk.design.decision_table import LevelStatus, cohort_table, level_status_from, level_statuses
 from dartnk.design.escalation import EscalationAction, decide_counts
 from dartnk.protocol.escalation import EscalationSettings
 
@@ -75,6 +75,30 @@ def _canonical(settings: EscalationSettings, current: int, counts: tuple[tuple[i
     return current, tuple(out)
 
 
+def _children(settings: EscalationSettings, counts: tuple[tuple[int, int], ...], lv: int, m: int) -> list[_State]:
+    """The canonical state after 0..m DLTs among m patients treated at ``lv`` (the new current level).
+
+    ``counts`` is canonical already, so only level ``lv`` and the collapse floor can change.
+    """
+    a_b = settings.max_per_level
+    table = cohort_table(settings)
+    below = level_statuses(settings, counts[:lv])
+    floor_below = next((i for i in range(lv - 1, -1, -1) if below[i] is LevelStatus.TOLERATED), -1)
+    n0, x0 = counts[lv]
+    n = n0 + m
+    head_cache: dict[int, tuple[tuple[int, int], ...]] = {}
+    out = []
+    for x in range(x0, x0 + m + 1):
+        st = level_status_from(settings, table, n, x)
+        floor = lv if st is LevelStatus.TOLERATED else floor_below
+        head = head_cache.get(floor)
+        if head is None:
+            head = head_cache[floor] = tuple((a_b, 0) if i < floor else counts[i] for i in range(lv))
+        here = (n, 0) if st is LevelStatus.TOLERATED else (n, n) if st is LevelStatus.TOO_TOXIC else (n, x)
+        out.append((lv, head + (here,) + counts[lv + 1:]))
+    return out
+
+
 _GRAPHS: OrderedDict[tuple, PathGraph] = OrderedDict()
 _GRAPHS_KEPT = 64
 
@@ -122,12 +146,8 @@ def _compile(settings: EscalationSettings, n_levels: int, start: int) -> PathGra
             rows[sid][4] = d.level if d.action is EscalationAction.DECLARE_MTD else NO_MTD
         else:
             lv, m = d.level, d.n_patients
-            n0, x0 = counts[lv]
-            nxt = []
-            for x in range(m + 1):
-                new = counts[:lv] + ((n0 + m, x0 + x),) + counts[lv + 1:]
-                nxt.append(visit(_canonical(settings, lv, new)))
-            rows[sid][:4] = [lv, m, n0, nxt + [sid] * (max_m + 1 - len(nxt))]
+            nxt = [visit(child) for child in _children(settings, counts, lv, m)]
+            rows[sid][:4] = [lv, m, counts[lv][0], nxt + [sid] * (max_m + 1 - len(nxt))]
         order.append(sid)
         return sid
 

@@ -39,7 +39,9 @@ def simulate(
     workers: Optional[str] = typer.Option(None, "--workers", help="local worker processes (default: the CPU count)"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="address of a Dask scheduler (instead of --workers)"),
     out: str = typer.Option("dartnk-sim", "--out", help="output directory"),
-    engine: str = typer.Option("fast", "--engine", help="fast (lean mirror, default) or reference (the pure dartnk.trial engine)"),
+    engine: Optional[str] = typer.Option(None, "--engine",
+        help="compiled (numba kernel; default when numba is installed), fast (lean Python mirror) or reference "
+             "(the pure dartnk.trial engine); all give identical results"),
 ) -> None:
     """Simulate the whole trial under scenarios; write summary.json and report.html."""
     import json
@@ -55,8 +57,8 @@ def simulate(
     trials = _integer("--trials", trials, 1)
     seed = _integer("--seed", seed, 0)
     workers = None if workers is None else _integer("--workers", workers, 1)
-    if engine not in ("fast", "reference"):
-        fail("--engine", engine, "fast or reference")
+    if engine is not None and engine not in ("compiled", "fast", "reference"):
+        fail("--engine", engine, "compiled, fast or reference")
     n_workers = workers if workers is not None else max(1, os.cpu_count() or 1)
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
@@ -78,7 +80,10 @@ def simulate(
 
     from dartnk.analysis.simulation_report import render_report
     from dartnk.analysis.simulation_summary import summary_document
-    from dartnk.sim.runner import run_trials
+    from dartnk.sim.runner import default_engine, run_trials
+
+    if engine is None:
+        engine = default_engine()
 
     total = trials * len(scenarios)
     bar = None

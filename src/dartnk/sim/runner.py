@@ -16,7 +16,14 @@ import numpy as np
 
 from dartnk.errors import InputError
 
-ENGINES = ("fast", "reference")
+ENGINES = ("compiled", "fast", "reference")
+
+
+def default_engine() -> str:
+    """``compiled`` when numba is installed, else ``fast`` (same results either way)."""
+    from dartnk.sim.compiled import HAVE_NUMBA
+
+    return "compiled" if HAVE_NUMBA else "fast"
 
 
 @dataclass(frozen=True)
@@ -27,17 +34,28 @@ class Chunk:
 
 
 def run_chunk(protocol, scenario, seed: int, start: int, stop: int, engine: str = "fast") -> np.ndarray:
-    """Trials ``start..stop-1`` of one scenario: an int32 matrix, one outcome vector per row."""
+    """Trials ``start..stop-1`` of one scenario: an int32 matrix, one outcome vector per row.
+
+    ``compiled`` runs the numba kernel and hands any trial it cannot run to the ``fast`` path.
+    """
     from dartnk.sim.fast_engine import FastEngine
     from dartnk.sim.loop import ReferenceEngine, simulate_trial
     from dartnk.sim.patients import PatientStream, compile_truth
 
     truth = compile_truth(protocol, scenario)
     cache: dict = {}
+    kernel = None
+    if engine == "compiled":
+        from dartnk.sim.compiled import CompiledTrials
+
+        kernel = CompiledTrials(protocol, truth)
     rows = []
     for i in range(start, stop):
-        eng = FastEngine(protocol, cache) if engine == "fast" else ReferenceEngine(protocol)
-        rows.append(simulate_trial(protocol, truth, PatientStream(seed, i, truth), eng))
+        row = kernel.run(seed, i) if kernel is not None else None
+        if row is None:
+            eng = ReferenceEngine(protocol) if engine == "reference" else FastEngine(protocol, cache)
+            row = simulate_trial(protocol, truth, PatientStream(seed, i, truth), eng)
+        rows.append(row)
     return np.asarray(rows, dtype=np.int32).reshape(stop - start, -1)
 
 
@@ -54,6 +72,11 @@ def _check(trials: int, seed: int, workers: int, engine: str) -> None:
         raise InputError.field("--workers", workers, "an integer ≥ 1")
     if engine not in ENGINES:
         raise InputError.field("engine", engine, f"one of {', '.join(ENGINES)}")
+    if engine == "compiled":
+        from dartnk.sim.compiled import HAVE_NUMBA
+
+        if not HAVE_NUMBA:
+            raise InputError.field("engine", engine, "fast or reference (the compiled engine needs numba installed)")
 
 
 def preflight(protocol) -> None:
@@ -76,7 +99,7 @@ def preflight(protocol) -> None:
 
 
 def run_trials(protocol, scenarios: Sequence, trials: int, seed: int, *, workers: int = 1, scheduler=None,
-               engine: str = "fast", chunk_size: int | None = None,
+               engine: str | None = None, chunk_size: int | None = None,
                progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
     """Simulate ``trials`` trials of each scenario; one outcome matrix per scenario (rows = trial index).
 
@@ -84,8 +107,11 @@ def run_trials(protocol, scenarios: Sequence, trials: int, seed: int, *, workers
     ``distributed.Client``) submits the chunks to a Dask cluster instead. ``progress(n)`` is called
     with the number of trials just finished.
     """
+    engine = engine or default_engine()
     _check(trials, seed, workers, engine)
     preflight(protocol)
+    if engine == "compiled":
+        run_chunk(protocol, scenarios[0], seed, 0, 1, engine)  # compile (or load the cache) before forking
     if chunk_size is None:
         per = max(1, trials * len(scenarios) // (8 * max(workers, 1)))
         chunk_size = max(10, min(500, per))

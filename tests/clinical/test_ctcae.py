@@ -465,3 +465,20 @@ def test_ionized_calcium_is_not_graded_as_corrected_calcium():
     assert grade("Hypocalcemia", 0.95, "mmol/L", lln=2.1) == 4
     # ionized calcium in mg/dL converts at 0.2495 mmol/L per mg/dL: 3.6 mg/dL = 0.8982 mmol/L → grade 3
     assert grade("Hypocalcemia (ionized)", 3.6, "mg/dL", lln=4.5) == 3
+
+
+@pytest.mark.parametrize("value,baseline,expected", [
+    # CTCAE v5.0 Electrocardiogram QT corrected interval prolonged: G1 "Average QTc 450 - 480 ms";
+    # G2 "481 - 500 ms"; G3 ">= 501 ms; >60 ms change from baseline" (whole-ms ranges read without gaps)
+    (449, None, 0), (450, None, 1), (480, None, 1), (480.5, None, 2), (481, None, 2), (500, None, 2),
+    (500.5, None, 3), (501, None, 3),
+    (460, 400, 1), (460.1, 400, 3), (430, 365, 3),   # > 60 ms over baseline is grade 3 whatever the value
+])
+def test_qtc_prolonged(value, baseline, expected):
+    assert grade("Electrocardiogram QT corrected interval prolonged", value, "ms", baseline=baseline) == expected
+
+
+def test_qtc_torsade_is_grade_4_and_seconds_convert():
+    assert grade("Electrocardiogram QT corrected interval prolonged", 520, "ms", life_threatening=True) == 4
+    assert grade("Electrocardiogram QT corrected interval prolonged", 0.47, "s") == 1   # 470 ms
+    assert grade("Electrocardiogram QT corrected interval prolonged", 0.49, "s") == 2   # 490 ms

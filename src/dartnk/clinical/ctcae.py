@@ -138,6 +138,8 @@ class _Context:
             return dict(row.native)[self.native] if self.native else row.bound
         if b is Basis.BASELINE:
             return None if self.baseline is None else row.bound * self.baseline
+        if b is Basis.BASELINE_PLUS:
+            return None if self.baseline is None else self.baseline + row.bound
         limit_name = "lln" if b is Basis.LLN else "uln"
         limit = getattr(self, limit_name)
         if limit is None:
@@ -149,6 +151,8 @@ class _Context:
         names = {Basis.LLN: "LLN", Basis.ULN: "ULN", Basis.BASELINE: "baseline"}
         if row.basis is Basis.ABSOLUTE:
             return f"{format_number(ref)}{u}"
+        if row.basis is Basis.BASELINE_PLUS:
+            return f"baseline + {format_number(row.bound)}{u} ({format_number(ref)}{u})"
         if row.basis is Basis.ULN_PLUS:
             return f"ULN + {format_number(row.bound)}{u} ({format_number(ref)}{u})"
         factor = "" if row.bound == 1 else f"{format_number(row.bound)} × "

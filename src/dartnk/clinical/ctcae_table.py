@@ -29,6 +29,7 @@ class Basis(str, Enum):
     ULN = "uln"                # bound × upper limit of normal
     BASELINE = "baseline"      # bound × the patient's baseline value
     ULN_PLUS = "uln_plus"      # ULN + bound (canonical unit), e.g. Hgb ">2 g/dL above ULN"
+    BASELINE_PLUS = "baseline_plus"  # baseline + bound (canonical unit), e.g. QTc ">60 ms change from baseline"
     ABNORMAL = "abnormal"      # no numeric bound: the value is abnormal (grade ≥ 1) and a clinical flag holds
 
 
@@ -99,6 +100,7 @@ class TermSpec:
 
 
 A, LLN, ULN, BL, ULNP, AB = Basis.ABSOLUTE, Basis.LLN, Basis.ULN, Basis.BASELINE, Basis.ULN_PLUS, Basis.ABNORMAL
+BLP = Basis.BASELINE_PLUS
 LT, LE, GT, GE = Op.LT, Op.LE, Op.GT, Op.GE
 W = When
 
@@ -289,6 +291,11 @@ TERMS: tuple[TermSpec, ...] = (
         1: ">ULN without physiologic consequences", 3: ">ULN with physiologic consequences",
         4: "Life-threatening consequences"}),
     TermSpec("Haptoglobin decreased", Q.HAPTOGLOBIN, D.LOW, {1: "<LLN"}),
+    TermSpec("Electrocardiogram QT corrected interval prolonged", Q.MILLISECONDS, D.HIGH, {
+        1: "Average QTc 450 - 480 ms", 2: "Average QTc 481 - 500 ms",
+        3: "Average QTc >= 501 ms; >60 ms change from baseline",
+        4: "Torsade de pointes; polymorphic ventricular tachycardia; signs/symptoms of serious arrhythmia"},
+             note="grade 4 (torsade de pointes, serious arrhythmia) is reached through life_threatening"),
     TermSpec("Hypoalbuminemia", Q.ALBUMIN, D.LOW, {
         1: "<LLN - 3 g/dL; <LLN - 30 g/L", 2: "<3 - 2 g/dL; <30 - 20 g/L", 3: "<2 g/dL; <20 g/L",
         4: "Life-threatening consequences; urgent intervention indicated"}),
@@ -363,6 +370,9 @@ CRITERIA: tuple[Criterion, ...] = (
     *_rows("Hyperuricemia", (1, ULN, GT, 1), (3, AB, GT, 0, W.PHYSIOLOGIC_CONSEQUENCES),
            (4, AB, GT, 0, W.LIFE_THREATENING)),
     *_rows("Haptoglobin decreased", (1, LLN, LT, 1)),
+    # whole-ms ranges 450-480 / 481-500 / >=501 read as >= 450, > 480, > 500 (no gaps between grades)
+    *_rows("Electrocardiogram QT corrected interval prolonged", (1, A, GE, 450), (2, A, GT, 480), (3, A, GT, 500),
+           (3, BLP, GT, 60), (4, AB, GT, 0, W.LIFE_THREATENING)),
     *_rows("Hypoalbuminemia", (1, LLN, LT, 1), (2, A, LT, 30), (3, A, LT, 20), (4, AB, LT, 0, W.LIFE_THREATENING)),
 )
 

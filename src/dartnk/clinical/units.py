@@ -62,6 +62,7 @@ class Quantity(str, Enum):
     TRIGLYCERIDES = "triglycerides"
     URIC_ACID = "uric_acid"
     HAPTOGLOBIN = "haptoglobin"
+    MILLISECONDS = "milliseconds"
 
 
 CANONICAL_UNIT: dict[Quantity, str] = {
@@ -83,6 +84,7 @@ CANONICAL_UNIT: dict[Quantity, str] = {
     Quantity.TRIGLYCERIDES: "mmol/L",
     Quantity.URIC_ACID: "umol/L",
     Quantity.HAPTOGLOBIN: "g/L",
+    Quantity.MILLISECONDS: "ms",
 }
 
 def si_factor(molar_mass_g_mol: str | Fraction, significant: int = 4) -> Fraction:
@@ -137,6 +139,7 @@ FACTORS: dict[Quantity, dict[str, Fraction]] = {
     Quantity.TRIGLYCERIDES: {"mmol/l": Fraction(1), "mg/dl": Fraction("0.01129")},
     Quantity.URIC_ACID: {"umol/l": Fraction(1), "mg/dl": URIC_ACID_UMOL_PER_MG_DL, "mmol/l": Fraction(1000)},
     Quantity.HAPTOGLOBIN: {"g/l": Fraction(1), "mg/dl": Fraction(1, 100)},
+    Quantity.MILLISECONDS: {"ms": Fraction(1), "msec": Fraction(1), "s": Fraction(1000)},
 }
 
 

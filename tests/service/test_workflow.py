@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-import pytest
-
 from tests.service.conftest import example, screened_patient
 
 ONLY_DLL3_CD56 = "antigens-gd2-negative.json"   # DLL3+, CD56 (NCAM1)+, GD2− → qualifies for DLL3-CD56 only
@@ -207,3 +205,43 @@ def test_tumour_assessments_compute_recist(api):
     assert r.json()["recist"]["visits"][0]["overall"] == "PR"
     view = api.call("GET", f"/patients/{pid}", "inv1").json()
     assert view["response"]["assessments"] == 2
+
+
+def small_protocol():
+    """One construct, one dose level, cohorts of one, no stagger: MTD, selection and expansion quickly."""
+    from dartnk.protocol import default_protocol
+
+    p = default_protocol()
+    esc = p.escalation.model_copy(update={
+        "start_level": "DL1", "cohort_size": 1, "cohort_expansion": 0, "expand_max_dlts": 0,
+        "escalate_max_dlts_expanded": 0, "stagger": p.escalation.stagger.model_copy(update={"sentinel_days": 0})})
+    gates = p.selection.gates.model_copy(update={"min_patients_at_rp2d": 1})
+    return p.model_copy(update={"constructs": p.constructs[:1], "dose_levels": p.dose_levels[1:2], "escalation": esc,
+                                "selection": p.selection.model_copy(update={"gates": gates})})
+
+
+def test_mtd_selection_and_expansion_are_signed_by_the_committee(database_url):
+    from tests.service.conftest import make_api
+
+    api = make_api(database_url, protocol=small_protocol())
+    pid = screened_patient(api, antigens=ONLY_DLL3_CD56)
+    assert api.call("POST", f"/patients/{pid}/enrollment", "inv1").status_code == 201
+    release(api, pid, "L1", api.clock.today)
+    d0 = api.clock.today + timedelta(days=1)
+    for d in (0, 7, 14):
+        infuse(api, pid, d0 + timedelta(days=d), "L1")
+    at(api, d0 + timedelta(days=28))
+    assert api.call("POST", "/trial/advance", "monitor").json()["closed_windows"] == [pid]
+    kinds = []
+    while proposed := api.call("GET", "/decisions", "smc", params={"status": "proposed"}).json():
+        kinds.append((proposed[0]["kind"], proposed[0]["action"]))
+        assert api.call("POST", f"/decisions/{proposed[0]['id']}/sign", "smc", {"meaning": "approved"}).status_code == 200
+    assert kinds == [("escalation", "declare_mtd"), ("select_construct", None)]
+    trial = api.call("GET", "/trial", "stat").json()
+    assert trial["phase"] == "expansion" and trial["selected"] == "DLL3-CD56"
+    assert trial["expansion"]["dose_level"] == "DL1" and trial["expansion"]["open_slots"] > 0
+    nxt = screened_patient(api, antigens=ONLY_DLL3_CD56)
+    r = api.call("POST", f"/patients/{nxt}/enrollment", "inv1")
+    assert r.status_code == 201 and (r.json()["arm"], r.json()["dose_level"], r.json()["cohort"], r.json()["slot"]) == \
+        ("DLL3-CD56", "DL1", 0, 1)
+    api.app.state.db.dispose()

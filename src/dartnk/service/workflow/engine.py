@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from dartnk.errors import ConflictError, InputError
 from dartnk.service.context import Conduct
-from dartnk.store.models import Decision as DecisionRow, TrialEvent, Trial
+from dartnk.store.models import Decision as DecisionRow, TrialEvent
 
 _CACHE: dict[tuple[str, str], tuple[int, Any, Any]] = {}
 _CACHE_LOCK = threading.Lock()

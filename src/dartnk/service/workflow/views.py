@@ -59,7 +59,19 @@ def trial_summary(c: Conduct) -> dict[str, Any]:
     return {"trial": c.protocol.trial.id, "registry_id": c.protocol.trial.registry_id, "phase": state.phase.value,
             "day": state.day, "screened": state.screened, "treated": state.treated, "committed": state.committed,
             "waitlist": [w.patient_id for w in state.waitlist], "selected": state.selected,
-            "pending_decisions": [_pending_json(d) for d in state.pending], "close_reason": state.close_reason or None}
+            "pending_decisions": [_pending_json(d) for d in state.pending], "close_reason": state.close_reason or None,
+            "expansion": _expansion_json(c, state)}
+
+
+def _expansion_json(c: Conduct, state) -> dict[str, Any] | None:
+    from dartnk.trial.assignment import open_slots
+
+    ex = state.expansion
+    if ex is None:
+        return None
+    return {"construct": ex.construct, "dose_level": c.protocol.dose_levels[ex.level].id, "size": ex.size,
+            "patients": list(ex.patient_ids), "open_slots": open_slots(state, c.protocol).get(ex.construct, 0),
+            "stopped": ex.stopped}
 
 
 def patient_list(c: Conduct) -> list[dict[str, Any]]:

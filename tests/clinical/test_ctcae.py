@@ -482,3 +482,13 @@ def test_qtc_torsade_is_grade_4_and_seconds_convert():
     assert grade("Electrocardiogram QT corrected interval prolonged", 520, "ms", life_threatening=True) == 4
     assert grade("Electrocardiogram QT corrected interval prolonged", 0.47, "s") == 1   # 470 ms
     assert grade("Electrocardiogram QT corrected interval prolonged", 0.49, "s") == 2   # 490 ms
+
+
+@pytest.mark.parametrize("value,baseline,expected", [
+    # CTCAE v5.0 Ejection fraction decreased: G2 "Resting EF 50 - 40%; 10 - 19% drop from baseline";
+    # G3 "Resting EF 39 - 20%; >=20% drop from baseline"; G4 "Resting EF <20%" (no grade 1)
+    (50.1, None, 0), (50, None, 2), (40, None, 2), (39.9, None, 3), (20, None, 3), (19.9, None, 4),
+    (56, 65, 0), (55, 65, 2), (46, 65, 2), (45, 65, 3),   # drops of 9, 10, 19, 20 EF points from 65 %
+])
+def test_ejection_fraction_decreased(value, baseline, expected):
+    assert grade("Ejection fraction decreased", value, "%", baseline=baseline) == expected

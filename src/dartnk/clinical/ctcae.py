@@ -152,7 +152,8 @@ class _Context:
         if row.basis is Basis.ABSOLUTE:
             return f"{format_number(ref)}{u}"
         if row.basis is Basis.BASELINE_PLUS:
-            return f"baseline + {format_number(row.bound)}{u} ({format_number(ref)}{u})"
+            sign = "+" if row.bound >= 0 else "−"
+            return f"baseline {sign} {format_number(abs(row.bound))}{u} ({format_number(ref)}{u})"
         if row.basis is Basis.ULN_PLUS:
             return f"ULN + {format_number(row.bound)}{u} ({format_number(ref)}{u})"
         factor = "" if row.bound == 1 else f"{format_number(row.bound)} × "

@@ -296,6 +296,11 @@ TERMS: tuple[TermSpec, ...] = (
         3: "Average QTc >= 501 ms; >60 ms change from baseline",
         4: "Torsade de pointes; polymorphic ventricular tachycardia; signs/symptoms of serious arrhythmia"},
              note="grade 4 (torsade de pointes, serious arrhythmia) is reached through life_threatening"),
+    TermSpec("Ejection fraction decreased", Q.PERCENT, D.LOW, {
+        2: "Resting ejection fraction (EF) 50 - 40%; 10 - 19% drop from baseline",
+        3: "Resting ejection fraction (EF) 39 - 20%; >=20% drop from baseline",
+        4: "Resting ejection fraction (EF) <20%"},
+             note="drops from baseline are percentage points of EF"),
     TermSpec("Hypoalbuminemia", Q.ALBUMIN, D.LOW, {
         1: "<LLN - 3 g/dL; <LLN - 30 g/L", 2: "<3 - 2 g/dL; <30 - 20 g/L", 3: "<2 g/dL; <20 g/L",
         4: "Life-threatening consequences; urgent intervention indicated"}),
@@ -373,6 +378,9 @@ CRITERIA: tuple[Criterion, ...] = (
     # whole-ms ranges 450-480 / 481-500 / >=501 read as >= 450, > 480, > 500 (no gaps between grades)
     *_rows("Electrocardiogram QT corrected interval prolonged", (1, A, GE, 450), (2, A, GT, 480), (3, A, GT, 500),
            (3, BLP, GT, 60), (4, AB, GT, 0, W.LIFE_THREATENING)),
+    # "50 - 40%" / "39 - 20%" read as ≤ 50, < 40, < 20; a drop of 10-19 / >= 20 EF points from baseline
+    *_rows("Ejection fraction decreased", (2, A, LE, 50), (3, A, LT, 40), (4, A, LT, 20),
+           (2, BLP, LE, -10), (3, BLP, LE, -20)),
     *_rows("Hypoalbuminemia", (1, LLN, LT, 1), (2, A, LT, 30), (3, A, LT, 20), (4, AB, LT, 0, W.LIFE_THREATENING)),
 )
 

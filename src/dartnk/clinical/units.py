@@ -63,6 +63,7 @@ class Quantity(str, Enum):
     URIC_ACID = "uric_acid"
     HAPTOGLOBIN = "haptoglobin"
     MILLISECONDS = "milliseconds"
+    PERCENT = "percent"
 
 
 CANONICAL_UNIT: dict[Quantity, str] = {
@@ -85,6 +86,7 @@ CANONICAL_UNIT: dict[Quantity, str] = {
     Quantity.URIC_ACID: "umol/L",
     Quantity.HAPTOGLOBIN: "g/L",
     Quantity.MILLISECONDS: "ms",
+    Quantity.PERCENT: "%",
 }
 
 def si_factor(molar_mass_g_mol: str | Fraction, significant: int = 4) -> Fraction:
@@ -140,6 +142,7 @@ FACTORS: dict[Quantity, dict[str, Fraction]] = {
     Quantity.URIC_ACID: {"umol/l": Fraction(1), "mg/dl": URIC_ACID_UMOL_PER_MG_DL, "mmol/l": Fraction(1000)},
     Quantity.HAPTOGLOBIN: {"g/l": Fraction(1), "mg/dl": Fraction(1, 100)},
     Quantity.MILLISECONDS: {"ms": Fraction(1), "msec": Fraction(1), "s": Fraction(1000)},
+    Quantity.PERCENT: {"%": Fraction(1), "percent": Fraction(1)},
 }
 
 

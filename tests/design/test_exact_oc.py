@@ -290,3 +290,18 @@ def test_bad_arguments(classic, tox, start, field):
     with pytest.raises(InputError) as exc:
         exact_oc(classic, tox, start)
     assert exc.value.field_path == field
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(arm=arms(max_levels=3), shape=designs())
+def test_merged_paths_equal_unmerged_paths_for_any_design(classic, arm, shape):
+    """The path graph's merging of states never changes a number (random A+B designs, ≤ 3 levels)."""
+    tox, start = arm
+    s = settings_with(classic, **shape)
+    sel, pat, dlt, law = brute_force(s, tox, start)
+    r = exact_oc(s, tox, start)
+    assert r.p_select == pytest.approx(sel, abs=1e-12)
+    assert r.mean_patients == pytest.approx(pat, abs=1e-12)
+    assert r.mean_dlts == pytest.approx(dlt, abs=1e-12)
+    for n, p in law.items():
+        assert r.p_n.get(n, 0.0) == pytest.approx(p, abs=1e-12)

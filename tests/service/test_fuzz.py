@@ -2,7 +2,8 @@
 no 500, and every error answer has the one JSON shape.
 
 The fuzzer authenticates as a data manager (may read and write every site's patient data), so
-requests get past authentication into validation and the workflow; a screened patient exists.
+requests get past authentication into validation and the workflow; every patient path names a real,
+screened patient.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ EXAMPLES_PER_OPERATION = 10
 
 def test_every_endpoint_without_server_errors(tmp_path):
     api = make_api(f"sqlite:///{tmp_path / 'dartnk.sqlite'}")
-    screened_patient(api)
+    pid = screened_patient(api)
     schema = schemathesis.openapi.from_asgi("/openapi.json", api.app)
     headers = {"Authorization": f"Bearer {api.tokens['dm']}"}
     failures: list[str] = []
@@ -30,6 +31,8 @@ def test_every_endpoint_without_server_errors(tmp_path):
                   derandomize=True, database=None)
         @given(operation.as_strategy())
         def fuzz(case):
+            if case.path_parameters and "patient_id" in case.path_parameters:
+                case.path_parameters["patient_id"] = pid   # reach a real patient's records, not only 404s
             response = case.call(headers=headers)
             calls.append(response.status_code)
             if response.status_code >= 500:

@@ -122,3 +122,38 @@ def test_change_without_reason_is_refused(db):
     assert changed == ["name"] and _verify(db).ok
     with db.read() as s:
         assert s.execute(select(Site.name)).scalar_one() == "Other"
+
+
+def test_any_single_edit_is_named_at_its_entry(tmp_path):
+    """Property: editing any content column of any entry makes verification fail exactly there."""
+    from hypothesis import given, settings, strategies as st
+
+    d = open_database(f"sqlite:///{tmp_path / 'p.sqlite'}", default_protocol())
+    with d.write() as s:
+        rec = Recorder(s, d.trial_id, "tester", NOW)
+        for i in range(4):
+            add_user(rec, f"u{i}", "site_coordinator", f"S{i}", None)
+    n = _verify(d).entries
+    with d.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+
+    @settings(max_examples=40, deadline=None, database=None)
+    @given(seq=st.integers(1, n), column=st.sampled_from(["at", "actor", "action", "entity", "entity_id", "field",
+                                                            "old", "new", "reason"]),
+           value=st.text(min_size=1, max_size=8))
+    def edit(seq, column, value):
+        with d.engine.begin() as conn:
+            original = conn.execute(text(f"SELECT {column} FROM audit_log WHERE seq = :s"), {"s": seq}).scalar()
+            if original == value:
+                return
+            conn.execute(text(f"UPDATE audit_log SET {column} = :v WHERE seq = :s"), {"v": value, "s": seq})
+        try:
+            r = _verify(d)
+            assert not r.ok and r.first_bad == seq, (seq, column, r)
+        finally:
+            with d.engine.begin() as conn:
+                conn.execute(text(f"UPDATE audit_log SET {column} = :v WHERE seq = :s"), {"v": original, "s": seq})
+        assert _verify(d).ok
+
+    edit()
+    d.dispose()

@@ -115,3 +115,16 @@ def test_tokens_and_passwords_are_stored_hashed(api):
 def test_site_staff_cannot_register_for_another_site(api):
     r = api.call("POST", "/patients", "inv2", {"site": "S01", "sex": "female", "birth_year": 1970})
     assert r.status_code == 403 and r.json()["field"] == "site"
+
+
+def test_deactivated_user_loses_access(api):
+    r = api.client.patch("/api/v1/users/inv1", headers=api.h("admin"), json={"active": False})
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    r = api.client.patch("/api/v1/users/inv1", headers=api.h("admin"), json={"active": False, "reason": "left the site"})
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert api.call("GET", "/me", "inv1").status_code == 401
+    assert api.client.patch("/api/v1/users/inv1", headers=api.h("dm"), json={"active": True, "reason": "x"}).status_code == 403
+    assert api.client.patch("/api/v1/users/admin", headers=api.h("admin"),
+                            json={"active": False, "reason": "x"}).status_code == 409
+    users = {u["name"]: u for u in api.call("GET", "/users", "admin").json()}
+    assert users["inv1"]["active"] is False and users["admin"]["active"] is True

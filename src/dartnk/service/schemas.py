@@ -155,6 +155,11 @@ class UserIn(Body):
     password: Optional[str] = Field(default=None, min_length=8, max_length=200)
 
 
+class UserChange(Body):
+    active: bool = Field(description="false deactivates the user (their token and password stop working)")
+    reason: str = Field(min_length=1)
+
+
 class SiteIn(Body):
     id: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)

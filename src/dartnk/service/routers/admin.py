@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from dartnk.service.context import Conduct
 from dartnk.service.errors import ERROR_RESPONSES
 from dartnk.service.routers.deps import conduct
-from dartnk.service.schemas import AuditVerification, SiteIn, TokenRequest, UserIn
+from dartnk.service.schemas import AuditVerification, SiteIn, TokenRequest, UserChange, UserIn
 from dartnk.service.workflow import administration
 
 router = APIRouter(tags=["administration"], responses=ERROR_RESPONSES)
@@ -40,6 +40,17 @@ def me(c: Conduct = Depends(conduct)) -> dict[str, Any]:
 def add_user(body: UserIn, c: Conduct = Depends(conduct)) -> dict[str, Any]:
     """Create a user (administrators); the token is answered once and stored only as a hash."""
     return administration.add_user(c, body)
+
+
+@router.get("/users")
+def list_users(c: Conduct = Depends(conduct)) -> list[dict[str, Any]]:
+    return administration.list_users(c)
+
+
+@router.patch("/users/{name}")
+def change_user(name: str, body: UserChange, c: Conduct = Depends(conduct)) -> dict[str, Any]:
+    """Deactivate (or reactivate) a user, with a reason; users are never deleted."""
+    return administration.change_user(c, name, body)
 
 
 @router.post("/sites", status_code=201)

@@ -7,15 +7,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dartnk.errors import ConflictError
+from dartnk.errors import ConflictError, NotFoundError
 from dartnk.service.auth import Action
 from dartnk.service.context import Conduct
 from dartnk.service.errors import Unauthorized
-from dartnk.service.schemas import SiteIn, TokenRequest, UserIn
+from dartnk.service.schemas import SiteIn, TokenRequest, UserChange, UserIn
 from dartnk.store import users as user_store
 from dartnk.store.audit import verify
 from dartnk.store.db import Database
-from dartnk.store.models import AuditEntry, Site
+from dartnk.store.models import AuditEntry, Site, User
 from dartnk.store.recorder import Recorder
 
 
@@ -43,6 +43,25 @@ def add_user(c: Conduct, body: UserIn) -> dict[str, Any]:
     with c.db.write() as session:
         user, token = user_store.add_user(c.recorder(session), body.name, body.role, body.site, body.password)
         return {"name": user.name, "role": user.role, "site": user.site_id, "token": token}
+
+
+def list_users(c: Conduct) -> list[dict[str, Any]]:
+    c.principal.require(Action.MANAGE_USERS)
+    with c.db.read() as session:
+        return [{"name": u.name, "role": u.role, "site": u.site_id, "active": u.active,
+                 "created_at": u.created_at.isoformat()} for u in session.execute(select(User).order_by(User.id)).scalars()]
+
+
+def change_user(c: Conduct, name: str, body: UserChange) -> dict[str, Any]:
+    c.principal.require(Action.MANAGE_USERS)
+    with c.db.write() as session:
+        user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
+        if user is None:
+            raise NotFoundError.field("name", name, "the name of a user")
+        if user.id == c.principal.user_id and not body.active:
+            raise ConflictError.field("name", name, "another user (you cannot deactivate yourself)")
+        c.recorder(session).change(user, {"active": body.active}, body.reason)
+        return {"name": user.name, "role": user.role, "site": user.site_id, "active": user.active}
 
 
 def add_site(c: Conduct, body: SiteIn) -> dict[str, Any]:

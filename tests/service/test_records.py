@@ -137,3 +137,11 @@ def test_a_rejected_proposal_stays_pending(api):
     r = api.call("POST", f"/decisions/{d['id']}/sign", "smc2", {"meaning": "approved"})
     assert r.status_code == 200 and r.json()["status"] == "approved" and len(r.json()["signatures"]) == 2
     assert {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}["DLL3-CD56"]["current_level"] == "DL2"
+
+
+def test_enrollment_needs_consent_not_withdrawn(api):
+    pid = screened_patient(api, antigens=ONLY_DLL3_CD56)
+    api.call("POST", f"/patients/{pid}/consent/withdrawal", "inv1",
+             {"withdrawn_on": api.clock.today.isoformat(), "reason": "patient decision"})
+    r = api.call("POST", f"/patients/{pid}/enrollment", "inv1")
+    assert r.status_code == 409 and r.json()["field"] == "consent"

@@ -14,7 +14,7 @@ from dartnk.errors import ConflictError
 from dartnk.service.context import Conduct
 from dartnk.service.schemas import EnrollmentIn
 from dartnk.service.workflow.engine import check_not_future, current_state, engine_day, record, slot_of
-from dartnk.service.workflow.patients import writable_patient
+from dartnk.service.workflow.patients import require_consent, writable_patient
 from dartnk.store.models import AntigenProfile, Enrollment, Screening, WaitlistEntry
 
 
@@ -28,6 +28,7 @@ def request_enrollment(c: Conduct, patient_id: str, body: EnrollmentIn) -> tuple
     check_not_future("requested_on", on, c.today)
     with c.db.write() as session:
         writable_patient(c, session, patient_id)
+        require_consent(session, patient_id)
         if session.execute(select(Enrollment.id).where(Enrollment.patient_id == patient_id)).first():
             raise ConflictError.field("id", patient_id, "a patient not already enrolled")
         if session.execute(select(WaitlistEntry.id).where(WaitlistEntry.patient_id == patient_id)).first():

@@ -100,7 +100,7 @@ def consent_json(x: Consent) -> dict[str, Any]:
             "withdrawn_on": x.withdrawn_on.isoformat() if x.withdrawn_on else None}
 
 
-def _require_consent(session: Session, patient_id: str) -> Consent:
+def require_consent(session: Session, patient_id: str) -> Consent:
     consent_row = session.execute(select(Consent).where(Consent.patient_id == patient_id)).scalar_one_or_none()
     if consent_row is None or consent_row.withdrawn_on is not None:
         raise ConflictError.field("consent", None if consent_row is None else "withdrawn",
@@ -114,7 +114,7 @@ def screen(c: Conduct, patient_id: str, record: Any, reason: str | None) -> dict
 
     with c.db.write() as session:
         writable_patient(c, session, patient_id)
-        consent_row = _require_consent(session, patient_id)
+        consent_row = require_consent(session, patient_id)
         _require_not_enrolled(session, patient_id, "screening")
         result = evaluate_eligibility(c.protocol, record).to_json()
         eligible = bool(result.get("eligible"))
@@ -134,7 +134,7 @@ def profile_antigens(c: Conduct, patient_id: str, record: Any, reason: str | Non
 
     with c.db.write() as session:
         writable_patient(c, session, patient_id)
-        _require_consent(session, patient_id)
+        require_consent(session, patient_id)
         _require_not_enrolled(session, patient_id, "antigens")
         result = profile(c.protocol, record).to_json()
         qualifying = list(result.get("qualifying_constructs", []))

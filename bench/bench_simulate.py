@@ -27,25 +27,32 @@ def rate(fn, n: int) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--trials", type=int, default=4000)
+    ap.add_argument("--trials", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     p = default_protocol()
     sc = shipped_scenario("default", p)
     n = args.trials
-    run_trials(p, [sc], 20, args.seed)  # warm caches and imports
+    run_trials(p, [sc], 20, args.seed)  # warm caches, imports and the compiled kernel
     print(f"dartnk simulate, scenario 'default', {n} full trials (escalation in 3 arms, selection, expansion):")
     results = {}
-    for w in (1, 2):
-        r, el = rate(lambda: results.setdefault(w, run_trials(p, [sc], n, args.seed, workers=w)), n)
-        print(f"  fast engine, {w} worker(s): {r:8.0f} trials/s ({el:.1f} s); 100,000 trials ≈ {100_000 / r:.0f} s")
-    print(f"  identical results on 1 and 2 workers: {np.array_equal(results[1][0], results[2][0])}")
-    m = max(50, n // 20)
+    for engine in ("compiled", "fast"):
+        k = n if engine == "compiled" else max(200, n // 10)
+        for w in (1, 2):
+            r, el = rate(lambda: results.setdefault((engine, w), run_trials(p, [sc], k, args.seed, workers=w,
+                                                                          engine=engine)), k)
+            print(f"  {engine} engine, {w} worker(s): {r:8.0f} trials/s ({k} trials, {el:.1f} s); "
+                  f"100,000 trials ≈ {100_000 / r:.0f} s")
+    same = all(np.array_equal(results[("compiled", 1)][0][:len(results[(e, w)][0])], results[(e, w)][0])
+               for e, w in results)
+    print(f"  identical results across engines and worker counts: {same}")
+    m = max(50, n // 200)
     r, el = rate(lambda: run_trials(p, [sc], m, args.seed, engine="reference"), m)
     print(f"  reference engine (pure dartnk.trial, immutable state), 1 worker: {r:8.0f} trials/s ({m} trials)")
 
     one = p.model_copy(update={"constructs": p.constructs[:1]})
     sc1 = sc.model_copy(update={"constructs": {p.constructs[0].id: sc.constructs[p.constructs[0].id]}})
+    run_trials(one, [sc1], 5, args.seed)
     r, el = rate(lambda: run_trials(one, [sc1], n, args.seed), n)
     print(f"single-arm trial (one construct, 3+3 + selection + expansion) through the same loop: {r:8.0f} trials/s")
 

@@ -40,8 +40,8 @@ def simulate(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="address of a Dask scheduler (instead of --workers)"),
     out: str = typer.Option("dartnk-sim", "--out", help="output directory"),
     engine: Optional[str] = typer.Option(None, "--engine",
-        help="compiled (numba kernel; default when numba is installed), fast (lean Python mirror) or reference "
-             "(the pure dartnk.trial engine); all give identical results"),
+        help="compiled (numba kernel; default from 20,000 trials), fast (lean Python mirror; default below) or "
+             "reference (the pure dartnk.trial engine); all give identical results"),
 ) -> None:
     """Simulate the whole trial under scenarios; write summary.json and report.html."""
     import json
@@ -83,7 +83,7 @@ def simulate(
     from dartnk.sim.runner import default_engine, run_trials
 
     if engine is None:
-        engine = default_engine()
+        engine = default_engine(trials * len(scenarios))
 
     total = trials * len(scenarios)
     bar = None

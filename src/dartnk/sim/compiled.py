@@ -325,6 +325,9 @@ def _propose(ctx, I, kind, arm, level, n, action, day):
     S, P, AR, TAL, CP, W, PR, PEND, EXP, ENRL, TR, DL, MTD, CLS, heap, U, ZC, QM = ctx
     S[S_SEQ] += 1
     s = S[S_SEQ]
+    if s >= PR.shape[0] or S[S_PN] >= PEND.shape[0]:
+        S[S_STATUS] = STATUS_UNSUPPORTED
+        return
     PR[s, 0], PR[s, 1], PR[s, 2], PR[s, 3], PR[s, 4] = kind, arm, level, n, action
     PEND[S[S_PN]] = s
     S[S_PN] += 1
@@ -650,7 +653,7 @@ def _kernel(U, ZC, QM, T, F, I, n_arms, n_levels, cap_arrivals):
     TAL = np.zeros((n_arms, n_levels, 2), np.int64)
     CP = np.zeros((n_arms, 64), np.int64)
     W = np.zeros((m, 3), np.int64)
-    PR = np.zeros((4096, 5), np.int64)
+    PR = np.zeros((256, 5), np.int64)
     PEND = np.zeros(64, np.int64)
     EXP = np.zeros(m, np.int64)
     ENRL = np.zeros(m, np.int64)

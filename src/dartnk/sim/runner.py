@@ -19,11 +19,16 @@ from dartnk.errors import InputError
 ENGINES = ("compiled", "fast", "reference")
 
 
-def default_engine() -> str:
-    """``compiled`` when numba is installed, else ``fast`` (same results either way)."""
+COMPILE_WORTH_IT = 20_000  # trials: below this, compiling the kernel (once per machine) costs more than it saves
+
+
+def default_engine(total_trials: int | None = None) -> str:
+    """``compiled`` for large runs when numba is installed, else ``fast`` (the results are identical)."""
     from dartnk.sim.compiled import HAVE_NUMBA
 
-    return "compiled" if HAVE_NUMBA else "fast"
+    if not HAVE_NUMBA or (total_trials is not None and total_trials < COMPILE_WORTH_IT):
+        return "fast"
+    return "compiled"
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def run_trials(protocol, scenarios: Sequence, trials: int, seed: int, *, workers
     ``distributed.Client``) submits the chunks to a Dask cluster instead. ``progress(n)`` is called
     with the number of trials just finished.
     """
-    engine = engine or default_engine()
+    engine = engine or default_engine(trials * len(scenarios))
     _check(trials, seed, workers, engine)
     preflight(protocol)
     if engine == "compiled":

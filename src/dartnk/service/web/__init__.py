@@ -21,13 +21,13 @@ from dartnk.service.web.deps import SignInRequired
 
 def mount_web(app: FastAPI) -> None:
     """Mount sign-in, dashboard, patient, committee, report and simulation pages on ``app``."""
-    from dartnk.service.web import committee, event_forms, followup_forms, live, pages, patient_forms, simulate_page
+    from dartnk.service.web import committee, event_forms, live, pages, patient_forms, patient_steps, simulate_page
 
     key = os.environ.get("DARTNK_SECRET_KEY")
     app.state.web_secret = key.encode("utf-8") if key else secrets.token_bytes(32)
     app.state.simulation_jobs = simulate_page.JobBoard()
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    for module in (pages, patient_forms, event_forms, followup_forms, live, committee, simulate_page):
+    for module in (pages, patient_forms, patient_steps, event_forms, live, committee, simulate_page):
         app.include_router(module.router, include_in_schema=False)
 
     _html_errors(app)

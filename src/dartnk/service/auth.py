@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dartnk.errors import NotFoundError
 from dartnk.service.errors import Forbidden, Unauthorized
@@ -86,7 +87,13 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_principal(request: Request) -> Principal:
+BEARER = HTTPBearer(auto_error=False, scheme_name="token",
+                    description="an API token from `dartnk user add` (or POST /api/v1/auth/token)")
+"""Declares the bearer scheme in the OpenAPI document (the check itself is :func:`bearer_token`)."""
+
+
+def current_principal(request: Request,
+                      _credentials: HTTPAuthorizationCredentials | None = Depends(BEARER)) -> Principal:
     """FastAPI dependency: the user holding the request's bearer token (401 otherwise)."""
     from dartnk.store.users import user_by_token
 

@@ -104,3 +104,17 @@ def test_missing_database(tmp_path):
     r = run_cli("report", "final", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}", "--out", str(tmp_path / "f.html"))
     assert r.returncode == 2 and r.stderr.startswith("error: --db: an existing dartnk database")
     assert not (tmp_path / "f.html").exists()
+
+
+def test_cutoff_hides_later_decisions(data):
+    from dartnk.export.store_reader import read_trial
+
+    signed = [d for d in data.decisions if d.signatures]
+    assert signed, "the demo signs at least one decision"
+    first = signed[0]
+    proposed_on = first.proposed_at[:10]
+    from datetime import date, timedelta
+
+    before = read_trial(demo_database(), data.protocol, date.fromisoformat(proposed_on) - timedelta(days=1))
+    assert first.key not in {d.key for d in before.decisions}
+    assert len(before.treated()) < len(data.treated())

@@ -108,7 +108,7 @@ def _read(session, protocol, cutoff: date | None, source: str) -> TrialData:
         dlts=dlts, labs=labs, persistence=pers, lesions=lesions, responses=responses,
         lots=tuple(ManufacturingLot(x.patient_id, x.lot_number, x.construct, x.status, x.manufactured_on, x.cell_dose)
                    for x in lots if x.manufactured_on <= cutoff),
-        decisions=_decisions(session, m), source=source)
+        decisions=_decisions(session, m, cutoff), source=source)
 
 
 def _patients(session, m, day0: dict, cutoff: date) -> list[PatientData]:
@@ -235,10 +235,19 @@ def _tumour(session, m, day0: dict, cutoff: date):
     return tuple(lesions), tuple(responses)
 
 
-def _decisions(session, m) -> tuple[DecisionData, ...]:
+def _decisions(session, m, cutoff: date) -> tuple[DecisionData, ...]:
+    """Decisions proposed by the cut-off, with the signatures given by then (a later signature: still proposed)."""
     sigs: dict[int, list] = {}
     for s in _all(session, m.Signature, m.Signature.id):
-        sigs.setdefault(s.decision_id, []).append(SignatureData(s.signer_name, s.meaning, s.signed_at.isoformat(), s.comment))
-    return tuple(DecisionData(d.key, d.kind, d.arm, d.dose_level, dict(d.proposal or {}), d.reason, d.status,
-                              d.proposed_at.isoformat(), tuple(sigs.get(d.id, ())))
-                 for d in _all(session, m.Decision, m.Decision.id))
+        if s.signed_at.date() <= cutoff:
+            sigs.setdefault(s.decision_id, []).append(SignatureData(s.signer_name, s.meaning, s.signed_at.isoformat(),
+                                                                    s.comment))
+    out = []
+    for d in _all(session, m.Decision, m.Decision.id):
+        if d.proposed_at.date() > cutoff:
+            continue
+        signed = tuple(sigs.get(d.id, ()))
+        status = d.status if signed or d.status == "proposed" else "proposed"
+        out.append(DecisionData(d.key, d.kind, d.arm, d.dose_level, dict(d.proposal or {}), d.reason, status,
+                                d.proposed_at.isoformat(), signed))
+    return tuple(out)

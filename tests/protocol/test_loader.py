@@ -104,3 +104,9 @@ def test_cli_check_names_settings_only_clinical_rules_can_judge(cli, tmp_path: P
     bad.write_text(yaml.safe_dump(data, allow_unicode=True))
     res = cli("protocol", "check", str(bad))
     assert res.returncode == 2 and "eligibility.inclusion." in res.stderr and "no_such_lab" in res.stderr
+
+
+def test_oc_scenario_needs_one_probability_per_level():
+    problems = _broken(lambda d: d["escalation"]["oc_scenarios"][0].__setitem__("dlt_probabilities", [0.1, 0.2]))
+    assert any(p.startswith("escalation.oc_scenarios.0.dlt_probabilities: one probability per dose level (4: ")
+               for p in problems), problems

@@ -86,6 +86,11 @@ class Protocol(ProtocolModel):
         levels = [d.id for d in self.dose_levels]
         if self.escalation.start_level not in levels:
             out.append(Problem("escalation.start_level", f"a dose level id ({', '.join(levels)})", self.escalation.start_level))
+        for i, sc in enumerate(self.escalation.oc_scenarios):
+            if len(sc.dlt_probabilities) != len(levels):
+                out.append(Problem(f"escalation.oc_scenarios.{i}.dlt_probabilities",
+                                   f"one probability per dose level ({len(levels)}: {', '.join(levels)})",
+                                   list(sc.dlt_probabilities)))
         if 0 not in self.infusions.days:
             out.append(Problem("infusions.days", "Day 0 among the infusion days", list(self.infusions.days)))
         if list(self.infusions.days) != sorted(set(self.infusions.days)):

@@ -40,6 +40,14 @@ def test_ctcae_examples_answer_in_kind():
     assert single["grade"] == 4
 
 
+def test_ctcae_more_terms_example():
+    # CTCAE v5.0: QTc 472 ms is > 60 ms over baseline 405 (grade 3); EF 48 % is "50 - 40%" (grade 2);
+    # ionized Ca 0.95 mmol/L "<1.0 - 0.9" (grade 2); uric acid > ULN with physiologic consequences (grade 3);
+    # fibrinogen 1.4 g/L < 0.75 x LLN 2.0 with baseline 1.8 (grade 2)
+    out = _ok("grade", "ctcae", str(REPO / "examples" / "grade-ctcae-more-terms.json"))
+    assert [o["grade"] for o in out] == [3, 2, 2, 3, 2]
+
+
 def test_crs_and_icans_examples():
     crs = _ok("grade", "crs", str(REPO / "examples" / "grade-crs-list.json"))
     assert [c["grade"] for c in crs] == [1, 2, 3, 4, 0, 5]

@@ -145,3 +145,16 @@ def test_enrollment_needs_consent_not_withdrawn(api):
              {"withdrawn_on": api.clock.today.isoformat(), "reason": "patient decision"})
     r = api.call("POST", f"/patients/{pid}/enrollment", "inv1")
     assert r.status_code == 409 and r.json()["field"] == "consent"
+
+
+def test_overdue_visits_are_listed_per_site(api):
+    pids, d0 = first_cohort(api)
+    at(api, d0[0] + timedelta(days=3))
+    rows = {r["patient"]: r for r in api.call("GET", "/visits/overdue", "inv1").json()}
+    names = [v["name"] for v in rows[pids[0]]["overdue"]]
+    assert "DLT visit Day 1" in names and "DLT visit Day 2" in names and "DLT visit Day 3" not in names
+    api.call("POST", f"/patients/{pids[0]}/follow-up", "crc1",
+             {"contacted_on": (d0[0] + timedelta(days=1)).isoformat(), "kind": "visit"})
+    rows = {r["patient"]: r for r in api.call("GET", "/visits/overdue", "inv1").json()}
+    assert "DLT visit Day 1" not in [v["name"] for v in rows[pids[0]]["overdue"]]
+    assert api.call("GET", "/visits/overdue", "inv2").json() == []

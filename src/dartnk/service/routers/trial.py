@@ -27,6 +27,12 @@ def trial_summary(c: Conduct = Depends(conduct)) -> dict[str, Any]:
     return views.trial_summary(c)
 
 
+@router.get("/visits/overdue")
+def overdue_visits(c: Conduct = Depends(conduct)) -> list[dict[str, Any]]:
+    """Per patient (own site for site staff): required visits whose window closed with no record."""
+    return views.overdue_visits(c)
+
+
 @router.post("/trial/advance")
 def advance(c: Conduct = Depends(conduct)) -> dict[str, Any]:
     """Close the DLT windows that are over and adjudicated (this also happens on every safety entry)."""

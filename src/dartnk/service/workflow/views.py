@@ -159,6 +159,27 @@ def patient_view(c: Conduct, patient_id: str, today: date | None = None) -> dict
         return out
 
 
+def overdue_visits(c: Conduct) -> list[dict[str, Any]]:
+    """Every visible patient's required visits whose window closed without a matching record."""
+    c.principal.require(Action.READ_PATIENTS)
+    out = []
+    with c.db.read() as session:
+        q = select(m.Patient).order_by(m.Patient.id)
+        if c.principal.role.site_scoped:
+            q = q.where(m.Patient.site_id == c.principal.site_id)
+        state = current_state(session, c)
+        for p in session.execute(q).scalars().all():
+            if _status(session, state, p.id) in ("dead", "withdrawn", "lost_to_follow_up"):
+                continue
+            first = session.execute(select(m.Administration.given_on).where(
+                m.Administration.patient_id == p.id, m.Administration.kind == "infusion")
+                .order_by(m.Administration.given_on).limit(1)).scalar_one_or_none()
+            _, overdue = _calendar(c, session, p.id, first, c.today)
+            if overdue:
+                out.append({"patient": p.id, "site": p.site_id, "overdue": overdue})
+    return out
+
+
 def _calendar(c: Conduct, session, patient_id: str, day0: date | None, today: date):
     """The visit calendar from Day 0, and required visits whose window closed without a matching record."""
     from dartnk.clinical.calendar import VisitKind, overdue_visits, visit_calendar

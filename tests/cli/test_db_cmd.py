@@ -9,9 +9,9 @@ def test_db_upgrade_creates_the_default_file(tmp_path):
     r = run_cli("db", "upgrade", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "dartnk.sqlite").is_file()
-    assert str(tmp_path / "dartnk.sqlite") in r.stdout and "revision 0002" in r.stdout
+    assert str(tmp_path / "dartnk.sqlite") in r.stdout and "revision 0003" in r.stdout
     again = run_cli("db", "upgrade", cwd=tmp_path)
-    assert again.returncode == 0 and "revision 0002" in again.stdout
+    assert again.returncode == 0 and "revision 0003" in again.stdout
 
 
 def test_db_upgrade_with_url(tmp_path):

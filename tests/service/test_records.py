@@ -158,3 +158,18 @@ def test_overdue_visits_are_listed_per_site(api):
     rows = {r["patient"]: r for r in api.call("GET", "/visits/overdue", "inv1").json()}
     assert "DLT visit Day 1" not in [v["name"] for v in rows[pids[0]]["overdue"]]
     assert api.call("GET", "/visits/overdue", "inv2").json() == []
+
+
+def test_labs_are_graded_by_ctcae_when_a_term_is_given(api):
+    pid = screened_patient(api)
+    r = api.call("POST", f"/patients/{pid}/labs", "crc1", {"test": "anc", "value": 0.5, "unit": "10^9/L", "lln": 1.8,
+                                                           "ctcae_term": "Neutrophil count decreased",
+                                                           "collected_on": api.clock.today.isoformat()})
+    # CTCAE v5.0 neutrophil count decreased: grade 4 is < 0.5 × 10^9/L, so exactly 0.5 is grade 3
+    assert r.status_code == 201 and r.json()["ctcae_grade"] == 3
+    r = api.call("POST", f"/patients/{pid}/labs", "crc1", {"test": "anc", "value": 2.0, "unit": "10^9/L",
+                                                           "collected_on": api.clock.today.isoformat()})
+    assert r.status_code == 201 and r.json()["ctcae_grade"] is None
+    r = api.call("POST", f"/patients/{pid}/labs", "crc1", {"test": "x", "value": 1, "unit": "10^9/L", "ctcae_term": "Nope",
+                                                           "collected_on": api.clock.today.isoformat()})
+    assert r.status_code == 422 and r.json()["field"] == "ctcae_term"

@@ -34,7 +34,34 @@ def test_upgrade_is_idempotent(database_url):
     upgrade(database_url)
     head = current_revision(database_url)
     upgrade(database_url)
-    assert current_revision(database_url) == head == "0002"
+    assert current_revision(database_url) == head == "0003"
+
+
+def test_upgrade_migrates_an_existing_database_keeping_its_data(database_url):
+    """A database made by an older release (revision 0002) is migrated in place; data and chain survive."""
+    from sqlalchemy import select
+
+    from dartnk.protocol import default_protocol
+    from dartnk.store.audit import verify
+    from dartnk.store.db import Database
+    from dartnk.store.models import Site
+    from dartnk.store.recorder import Recorder
+    from dartnk.store.users import ensure_site
+    from datetime import datetime, timezone
+
+    upgrade(database_url, "0002")
+    proto = default_protocol()
+    db = Database(database_url, proto.trial.id, proto.trial.registry_id)
+    db.ensure_trial()
+    with db.write() as s:
+        ensure_site(Recorder(s, db.trial_id, "old", datetime(2026, 1, 1, tzinfo=timezone.utc)), "S07")
+    db.dispose()
+    upgrade(database_url)
+    assert current_revision(database_url) == "0003"
+    db = Database(database_url, proto.trial.id)
+    with db.read() as s:
+        assert s.execute(select(Site.id)).scalars().all() == ["S07"] and verify(s, db.trial_id).ok
+    db.dispose()
 
 
 def test_replayed_state_equals_the_live_state(database_url):
@@ -59,4 +86,4 @@ def test_migrations_ship_inside_the_package():
     root = Path(dartnk.store.__file__).parent
     assert (root / "alembic.ini").is_file() and (root / "migrations" / "env.py").is_file()
     assert sorted(p.name for p in (root / "migrations" / "versions").glob("0*.py")) == [
-        "0001_initial_schema.py", "0002_append_only_audit.py"]
+        "0001_initial_schema.py", "0002_append_only_audit.py", "0003_lab_grades.py"]

@@ -109,10 +109,15 @@ class DltConfirmation(Body):
 
 
 class LabIn(Body):
+    """A lab value; with ``ctcae_term`` (and the normal limits it needs) it is graded by NCI CTCAE v5.0."""
+
     test: str = Field(min_length=1, max_length=48)
-    value: float
+    value: float = Field(allow_inf_nan=False)
     unit: str = Field(min_length=1, max_length=24)
     collected_on: date
+    lln: Optional[float] = Field(default=None, allow_inf_nan=False, description="lower limit of normal, in unit")
+    uln: Optional[float] = Field(default=None, allow_inf_nan=False, description="upper limit of normal, in unit")
+    ctcae_term: Optional[str] = Field(default=None, max_length=100, description="e.g. Neutrophil count decreased")
 
 
 class PersistenceIn(Body):

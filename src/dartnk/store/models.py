@@ -195,6 +195,11 @@ class LabResult(Base):
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(24))
     collected_on: Mapped[date] = mapped_column(Date)
+    lln: Mapped[Optional[float]] = mapped_column(Float, comment="lower limit of normal, in unit")
+    uln: Mapped[Optional[float]] = mapped_column(Float, comment="upper limit of normal, in unit")
+    ctcae_term: Mapped[Optional[str]] = mapped_column(String(100))
+    ctcae_grade: Mapped[Optional[int]] = mapped_column(Integer, comment="NCI CTCAE v5.0 grade (0 = normal)")
+    grade_reason: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class PersistenceMeasurement(Base):

@@ -22,12 +22,28 @@ FINAL_RESPONSES = frozenset({"CR", "PR", "PD"})
 
 def add_lab(c: Conduct, patient_id: str, body: LabIn) -> dict[str, Any]:
     check_not_future("collected_on", body.collected_on, c.today)
+    grading = None
+    if body.ctcae_term:
+        from dartnk.clinical.ctcae import grade_ctcae
+
+        from dataclasses import replace
+
+        from dartnk.errors import DartnkError
+
+        try:
+            grading = grade_ctcae(body.ctcae_term, body.value, body.unit, lln=body.lln, uln=body.uln)
+        except DartnkError as exc:   # name this request's fields
+            raise InputError([replace(p, field="ctcae_term" if p.field == "term" else p.field)
+                              for p in exc.problems]) from None
     with c.db.write() as session:
         writable_patient(c, session, patient_id)
-        row = c.recorder(session).create(LabResult(patient_id=patient_id, test=body.test, value=body.value,
-                                                   unit=body.unit, collected_on=body.collected_on))
-        return {"id": row.id, "test": row.test, "value": row.value, "unit": row.unit,
-                "collected_on": row.collected_on.isoformat()}
+        row = c.recorder(session).create(LabResult(
+            patient_id=patient_id, test=body.test, value=body.value, unit=body.unit, collected_on=body.collected_on,
+            lln=body.lln, uln=body.uln, ctcae_term=body.ctcae_term,
+            ctcae_grade=grading.grade if grading else None, grade_reason=grading.reason if grading else None))
+        return {"id": row.id, "test": row.test, "value": row.value, "unit": row.unit, "lln": row.lln, "uln": row.uln,
+                "collected_on": row.collected_on.isoformat(), "ctcae_term": row.ctcae_term,
+                "ctcae_grade": row.ctcae_grade, "grade_reason": row.grade_reason}
 
 
 def add_persistence(c: Conduct, patient_id: str, body: PersistenceIn) -> dict[str, Any]:

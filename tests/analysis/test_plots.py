@@ -133,8 +133,20 @@ def test_dlt_rates_exact_ci_reference():
     save(fig, "dlt_rates")
 
 
+def test_persistence_by_response_strip():
+    fig = P.persistence_by_response({"Responders (CR/PR)": [3e4, 1e4], "Non-responders": [2e3, 5.0, 800.0]}, lloq=10)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Responders (CR/PR)", "Non-responders"]
+    medians = [l.get_ydata()[0] for l in ax.lines if len(l.get_xdata()) == 2 and l.get_linewidth() == 2]
+    assert medians == [2e4, 800.0]  # 5 copies is below the LLOQ and drawn at 10
+    assert "Non-responders (n=3)" in texts(fig)
+    save(fig, "persistence_by_response")
+
+
 @pytest.mark.parametrize("fn", [lambda: P.waterfall([]), lambda: P.spider([]), lambda: P.swimmer([]),
-                                lambda: P.kaplan_meier([]), lambda: P.persistence_curves([]), lambda: P.dlt_rates([])])
+                                lambda: P.kaplan_meier([]), lambda: P.persistence_curves([]), lambda: P.dlt_rates([]),
+                                lambda: P.persistence_by_response({})])
 def test_empty_data_draws_a_note(fn):
     fig = fn()
     assert any(t.get_text() for ax in fig.axes for t in ax.texts)

@@ -60,7 +60,7 @@ def test_final_report(tmp_path, data):
     r = run_cli("report", "final", "--db", demo_database(), "--out", str(out))
     assert r.returncode == 0, r.stderr
     page = out.read_text()
-    assert page.count("data:image/png;base64,") == 7
+    assert page.count("data:image/png;base64,") == 8
     t = text_of_html(page)
     treated = data.treated()
     bor = best_responses(data, treated)

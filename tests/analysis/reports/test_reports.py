@@ -84,7 +84,7 @@ def test_safety_report_level_without_patients(trial):
 def test_final_report_content(trial):
     report = final_report(trial)
     page = render_html(report)
-    assert page.count("data:image/png;base64,") == 7
+    assert page.count("data:image/png;base64,") == 8
     t = text_of_html(page)
     # BOR: CR D2-02, PR D2-01 (D2-04's PR unconfirmed: 18 days); ORR 2/15, exact CI 1.7%–40.5%
     assert "| All treated | 15 | 1 | 1 | 7 | 4 | 2 | 2/15 = 13.3% (1.7%–40.5%) |" in t

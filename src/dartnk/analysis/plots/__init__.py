@@ -10,14 +10,14 @@ from __future__ import annotations
 import base64
 import io
 
-from dartnk.analysis.plots.persistence import PersistenceSeries, persistence_curves
+from dartnk.analysis.plots.persistence import PersistenceSeries, persistence_by_response, persistence_curves
 from dartnk.analysis.plots.response import BestChange, ChangeSeries, SwimLane, spider, swimmer, waterfall
 from dartnk.analysis.plots.safety import DltCount, dlt_rates, exact_ci
 from dartnk.analysis.plots.survival import MedianEstimate, SurvivalGroup, fit_groups, kaplan_meier
 
 __all__ = [
     "BestChange", "ChangeSeries", "DltCount", "MedianEstimate", "PersistenceSeries", "SurvivalGroup", "SwimLane",
-    "dlt_rates", "exact_ci", "figure_png", "figure_data_uri", "fit_groups", "kaplan_meier", "persistence_curves",
+    "dlt_rates", "exact_ci", "figure_png", "figure_data_uri", "fit_groups", "kaplan_meier", "persistence_by_response", "persistence_curves",
     "spider", "swimmer", "waterfall",
 ]
 

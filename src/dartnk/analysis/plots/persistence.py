@@ -78,3 +78,32 @@ def _median(values: list[float]) -> float:
     v = sorted(values)
     n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def persistence_by_response(values: dict[str, Sequence[float]], lloq: float = 10.0,
+                            title: str = "Peak CAR-NK persistence by best overall response"):
+    """Strip plot (log scale) of one value per patient (e.g. peak copies/µg DNA) per response group,
+    with the group median as a bar; groups keep the mapping's order."""
+    fig, ax = new_figure(7.0, 4.8)
+    groups = [g for g, v in values.items() if v]
+    if not groups:
+        empty_message(ax, "no persistence samples")
+        ax.set_title(title)
+        return fig
+    for i, g in enumerate(groups):
+        st = style_for(i)
+        vals = sorted(max(v, lloq) for v in values[g])
+        n = len(vals)
+        xs = [i + (k - (n - 1) / 2) * min(0.08, 0.6 / max(n, 1)) for k in range(n)]
+        ax.plot(xs, vals, linestyle="none", marker=st["marker"], markersize=7, markerfacecolor=st["color"],
+                markeredgecolor="black", label=f"{g} (n={n})")
+        ax.plot([i - 0.3, i + 0.3], [_median(vals)] * 2, color="black", linewidth=2)
+    ax.axhline(lloq, color="black", linestyle=":", linewidth=0.8)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_xlim(-0.6, len(groups) - 0.4)
+    ax.set_xlabel("Best overall response group")
+    ax.set_ylabel("Peak CAR transgene (copies/µg genomic DNA, log scale)")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    return fig

@@ -210,6 +210,10 @@ def _persistence(report: Report, data: TrialData, treated: list[PatientData], bo
                      f"{median(days):.3g}" if days else None])
     s.table(Table.of("Persistence by response", ["Group", "Patients with samples", "Median peak (copies/µg DNA)",
                                                  f"Median at day {day} (copies/µg DNA)"], rows))
+    lloq = getattr(data.protocol.selection, "detection_limit_copies", 0) or 10.0
+    s.figure(P.persistence_by_response({g: [v[0] for v in by_group.get(g, [])]
+                                        for g in ("Responders (CR/PR)", "Non-responders")}, lloq=lloq),
+             "Peak CAR transgene copies per patient by response group; bar: median.")
     if all(by_group.get(g) for g in ("Responders (CR/PR)", "Non-responders")):
         from scipy.stats import mannwhitneyu
 

@@ -63,19 +63,19 @@ NONE = -1
 STATUS_OK, STATUS_MORE_ARRIVALS, STATUS_UNSUPPORTED = 0, 1, 2
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(heap, S, day, kind, a, b):
     S[S_HSEQ] += 1
     heapq.heappush(heap, (day, S[S_HSEQ], kind, a, b))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _remaining(S, I):
     r = I[0] - S[S_COMMITTED]
     return r if r > 0 else 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _stop_pending(S, PR, PEND):
     for i in range(S[S_PN]):
         if PR[PEND[i], 0] == K_STOP:
@@ -83,7 +83,7 @@ def _stop_pending(S, PR, PEND):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _slots(S, AR, PR, PEND, I, capped, out):
     n_arms = AR.shape[0]
     for a in range(n_arms):
@@ -103,7 +103,7 @@ def _slots(S, AR, PR, PEND, I, capped, out):
                 out[a] = r
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _may_open_later(S, AR, c):
     if S[S_PHASE] == P_ESC:
         return AR[c, R_STATUS] != CLOSED
@@ -163,7 +163,7 @@ def _assign(S, AR, PR, PEND, I, qmask, slots, cands):
     return 2, 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _react_assign(ctx, T, F, I, k, day):
     """The loop's reaction to ASSIGN: dropout or manufacturing is scheduled."""
     S, P, AR, TAL, CP, W, PR, PEND, EXP, ENRL, TR, DL, MTD, CLS, heap, U, ZC, QM = ctx
@@ -243,7 +243,7 @@ def _fill(ctx, T, F, I, day, slots, cands):
             _enrol(ctx, T, F, I, k, a, day, slots)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _expire(ctx, I, day):
     S, P, AR, TAL, CP, W, PR, PEND, EXP, ENRL, TR, DL, MTD, CLS, heap, U, ZC, QM = ctx
     if day < S[S_DAY]:
@@ -281,17 +281,17 @@ def _replace(ctx, T, F, I, k, day, slots, cands):
     _fill(ctx, T, F, I, day, slots, cands)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _evaluable(P, I, k):
     return P[k, F_DLT] == 1 or (P[k, F_INF] >= I[6] and (P[k, F_WCLOSED] == 1 or I[7] == 0))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _resolved(P, k):
     return P[k, F_WCLOSED] == 1 or P[k, F_OFF] != NONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tally(ctx, I, a):
     S, P, AR, TAL, CP, W, PR, PEND, EXP, ENRL, TR, DL, MTD, CLS, heap, U, ZC, QM = ctx
     n = 0
@@ -308,7 +308,7 @@ def _tally(ctx, I, a):
     TAL[a, lv, 1] += d
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _esc_key(TAL, a, level):
     key = 0
     n_levels = TAL.shape[1]
@@ -320,7 +320,7 @@ def _esc_key(TAL, a, level):
     return key | (level << (8 * n_levels))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _propose(ctx, I, kind, arm, level, n, action, day):
     S, P, AR, TAL, CP, W, PR, PEND, EXP, ENRL, TR, DL, MTD, CLS, heap, U, ZC, QM = ctx
     S[S_SEQ] += 1
@@ -350,11 +350,12 @@ def _cohort_done(ctx, T, I, a, day):
         return
     _tally(ctx, I, a)
     key = _esc_key(TAL, a, AR[a, R_LEVEL])
-    esc = T[12]
-    if key < 0 or key not in esc:
+    keys = T[12]
+    j = np.searchsorted(keys, key)
+    if key < 0 or j >= keys.shape[0] or keys[j] != key:
         S[S_STATUS] = STATUS_UNSUPPORTED
         return
-    v = esc[key]
+    v = T[5][j]
     action, level, n = v // 1000000, (v // 1000) % 1000 - 1, v % 1000
     if level < 0:
         level = AR[a, R_LEVEL]
@@ -413,7 +414,7 @@ def _resolve(ctx, T, F, I, k, day, slots, cands):
     _after(ctx, T, F, I, k, day, slots, cands)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _close_arm(ctx, a, mtd, kind):
     S, P, AR, TAL, CP, W, PR, PEND, EXP, ENRL, TR, DL, MTD, CLS, heap, U, ZC, QM = ctx
     AR[a, R_STATUS] = CLOSED
@@ -575,7 +576,7 @@ def _committee(ctx, T, F, I, s, day, slots, cands):
         S[S_OVER] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _earliest_day0(ctx, I, k):
     S, P, AR, TAL, CP, W, PR, PEND, EXP, ENRL, TR, DL, MTD, CLS, heap, U, ZC, QM = ctx
     if P[k, F_EXP] == 1:
@@ -805,10 +806,7 @@ class CompiledTrials:
         self.n_arms, self.n_levels = n_arms, n_levels
         self.n_antigens = len(truth.thresholds)
         cts = truth.constructs
-        from numba import types
-        from numba.typed import Dict
-
-        esc = Dict.empty(key_type=types.int64, value_type=types.int64)
+        esc: dict[int, int] = {}
         self.supported = n_levels <= 7 and n_arms <= 62
         if self.supported:
             self._escalation_table(esc, p, n_levels, LevelCounts, next_decision)
@@ -821,10 +819,11 @@ class CompiledTrials:
                 fut[n, x] = futility_check(p, n, x, size).stop
         self.T = (np.array([c.dlt for c in cts]), np.array([c.response for c in cts]),
                   np.array([c.crs_cum for c in cts]), np.array([c.icans_cum for c in cts]),
-                  np.array([c.manufacturing_success for c in cts]), np.zeros(1), np.zeros(1),
+                  np.array([c.manufacturing_success for c in cts]),
+                  np.array([esc[k] for k in sorted(esc)], dtype=np.int64), np.zeros(1),
                   np.array([c.persistence_detected for c in cts]), np.array([c.log10_copies[0] for c in cts]),
                   np.array([c.log10_copies[1] for c in cts]), np.array([c.pfs_rate for c in cts]),
-                  np.array([c.os_rate for c in cts]), esc, tox, fut)
+                  np.array([c.os_rate for c in cts]), np.array(sorted(esc), dtype=np.int64), tox, fut)
         esc_s = p.escalation
         r = p.response
         I = np.zeros(20 + 2 * n_arms, np.int64)
@@ -855,7 +854,8 @@ class CompiledTrials:
 
     @staticmethod
     def _escalation_table(esc, p, n_levels, LevelCounts, next_decision) -> None:
-        """Every 3+3 decision reachable from the start by whole cohorts, from ``next_decision``."""
+        """Every 3+3 decision reachable from the start by whole cohorts, from ``next_decision``
+        (key: the packed per-level counts and the current level; value: action, level, patients)."""
         names = [d.id for d in p.dose_levels]
         start = p.level_index(p.escalation.start_level)
         todo = [((0,) * (2 * n_levels), start, p.escalation.cohort_size)]

@@ -49,11 +49,7 @@ def run_chunk(protocol, scenario, seed: int, start: int, stop: int, engine: str 
 
     truth = compile_truth(protocol, scenario)
     cache: dict = {}
-    kernel = None
-    if engine == "compiled":
-        from dartnk.sim.compiled import CompiledTrials
-
-        kernel = CompiledTrials(protocol, truth)
+    kernel = _compiled_for(protocol, scenario, truth) if engine == "compiled" else None
     rows = []
     for i in range(start, stop):
         row = kernel.run(seed, i) if kernel is not None else None
@@ -62,6 +58,21 @@ def run_chunk(protocol, scenario, seed: int, start: int, stop: int, engine: str 
             row = simulate_trial(protocol, truth, PatientStream(seed, i, truth), eng)
         rows.append(row)
     return np.asarray(rows, dtype=np.int32).reshape(stop - start, -1)
+
+
+_KERNELS: dict = {}
+
+
+def _compiled_for(protocol, scenario, truth):
+    """The kernel's tables for a (protocol, scenario) pair, built once per process."""
+    from dartnk.sim.compiled import CompiledTrials
+
+    key = (protocol.model_dump_json(), scenario.model_dump_json())
+    if key not in _KERNELS:
+        if len(_KERNELS) > 32:
+            _KERNELS.clear()
+        _KERNELS[key] = CompiledTrials(protocol, truth)
+    return _KERNELS[key]
 
 
 def plan_chunks(n_scenarios: int, trials: int, chunk_size: int) -> list[Chunk]:
@@ -119,7 +130,7 @@ def run_trials(protocol, scenarios: Sequence, trials: int, seed: int, *, workers
         run_chunk(protocol, scenarios[0], seed, 0, 1, engine)  # compile (or load the cache) before forking
     if chunk_size is None:
         per = max(1, trials * len(scenarios) // (8 * max(workers, 1)))
-        chunk_size = max(10, min(500, per))
+        chunk_size = max(10, min(2000 if engine == "compiled" else 500, per))
     chunks = plan_chunks(len(scenarios), trials, chunk_size)
     results: dict[Chunk, np.ndarray] = {}
 

@@ -138,7 +138,7 @@ def test_text_is_ascii_for_xpt(datasets):
 @pytest.mark.parametrize("fmt", ["xpt", "csv"])
 def test_round_trip_same_values_and_labels(datasets, tmp_path, fmt):
     paths = write_datasets(datasets, tmp_path, fmt, study="DART-NK-SCLC")
-    assert sorted(p.name for p in paths) == sorted([f"{n.lower()}.{fmt}" for n in datasets] + ["define.json"])
+    assert sorted(p.name for p in paths) == sorted([f"{n.lower()}.{fmt}" for n in datasets] + ["define.json", "define.xml"])
     for name, ds in datasets.items():
         rows, labels = read_dataset(tmp_path / f"{name.lower()}.{fmt}")
         assert labels == {v.name: v.label for v in ds.spec.variables}
@@ -174,3 +174,34 @@ def test_bad_format_and_out(datasets, tmp_path):
     f.write_text("x")
     with pytest.raises(InputError, match="--out: a directory"):
         write_datasets(datasets, f, "csv")
+
+
+def test_define_xml_2_1(datasets, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    write_datasets(datasets, tmp_path, "xpt", study="DART-NK-SCLC")
+    ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3", "def": "http://www.cdisc.org/ns/def/v2.1",
+          "xlink": "http://www.w3.org/1999/xlink"}
+    root = ET.parse(tmp_path / "define.xml").getroot()
+    assert root.get("ODMVersion") == "1.3.2" and root.get("{%s}Context" % ns["def"]) == "Submission"
+    mdv = root.find("odm:Study/odm:MetaDataVersion", ns)
+    assert mdv.get("{%s}DefineVersion" % ns["def"]) == "2.1.0"
+    standards = {s.get("Name"): s.get("Version") for s in mdv.findall("def:Standards/def:Standard", ns)}
+    assert standards == {"SDTMIG": "3.4", "CDISC/NCI": "2024-09-27"}
+    groups = {g.get("Name"): g for g in mdv.findall("odm:ItemGroupDef", ns)}
+    assert list(groups) == list(datasets)
+    dm = groups["DM"]
+    refs = dm.findall("odm:ItemRef", ns)
+    assert [r.get("ItemOID") for r in refs] == [f"IT.DM.{v.name}" for v in datasets["DM"].spec.variables]
+    assert {r.get("ItemOID"): r.get("KeySequence") for r in refs if r.get("KeySequence")} == {
+        "IT.DM.STUDYID": "1", "IT.DM.USUBJID": "2"}
+    assert dm.find("def:leaf", ns).get("{%s}href" % ns["xlink"]) == "dm.xpt"
+    items = {i.get("OID"): i for i in mdv.findall("odm:ItemDef", ns)}
+    assert len(items) == sum(len(d.spec.variables) for d in datasets.values())
+    age = items["IT.DM.AGE"]
+    assert (age.get("DataType"), age.get("Length")) == ("integer", "2")
+    assert items["IT.DM.BRTHDTC"].get("DataType") == "partialDate" and items["IT.AE.AESTDTC"].get("DataType") == "date"
+    sex = items["IT.DM.SEX"]
+    assert sex.find("odm:Description/odm:TranslatedText", ns).text == "Sex"
+    assert sex.find("def:Origin", ns).get("Type") == "Collected" and sex.get("Length") == "1"
+    assert items["IT.LB.LBSTRESN"].get("SignificantDigits") is not None

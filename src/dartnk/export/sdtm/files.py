@@ -3,8 +3,8 @@
 XPT v5 limits (SAS TS-140): dataset and variable names ≤ 8 characters, labels ≤ 40, character
 values ≤ 200 bytes; each file holds one dataset named after the domain (``dm.xpt``…). The
 metadata file ``define.json`` lists for each dataset its label, class, structure, keys and
-record count, and for each variable its label, type, length, origin and codelist (the content of a
-Define-XML 2.1 ItemGroupDef/ItemDef, in JSON), with the SDTMIG and CT versions.
+record count, and for each variable its label, type, length, origin and codelist, with the SDTMIG and
+CT versions; ``define.xml`` carries the same as Define-XML 2.1 (:mod:`.define_xml`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dartnk.export.sdtm.datasets import Dataset
 from dartnk.export.sdtm.metadata import CT_VERSION, SDTM_VERSION, SDTMIG_VERSION
 
 DEFINE_FILE = "define.json"
+DEFINE_XML_FILE = "define.xml"
 
 
 class ExportFormat(str, Enum):
@@ -81,9 +82,13 @@ def write_datasets(datasets: dict[str, Dataset], out_dir: str | Path, fmt: Expor
             _write_csv(ds, tmp)
         tmp.replace(path)
         written.append(path)
+    from dartnk.export.sdtm.define_xml import define_xml
+
     meta = out / DEFINE_FILE
     meta.write_text(json.dumps(define(datasets, fmt, study), indent=2), encoding="utf-8")
-    return written + [meta]
+    xml = out / DEFINE_XML_FILE
+    xml.write_text(define_xml(datasets, study or "STUDY", fmt.value), encoding="utf-8")
+    return written + [meta, xml]
 
 
 def _write_csv(ds: Dataset, path: Path) -> None:

@@ -6,7 +6,7 @@ Each command reads one JSON object or a list of them and answers in kind: ``{"gr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import typer
 
@@ -53,11 +53,19 @@ def _run(file: str, grade_one: Any) -> None:
 
 
 @grade_app.command("ctcae")
-def ctcae(file: str = typer.Argument(..., help=FILE_HELP)) -> None:
-    """Grade lab values by CTCAE v5.0: {"term", "value", "unit", "lln"?, "uln"?, "baseline"?, flags?}."""
-    from dartnk.clinical.ctcae import CtcaeLabInput, grade_lab
+def ctcae(file: str = typer.Argument(..., help=FILE_HELP),
+          protocol: Optional[str] = typer.Option(None, "--protocol",
+                                                 help="protocol YAML whose ctcae settings apply (default: shipped)")) -> None:
+    """Grade lab values by CTCAE v5.0: {"term", "value", "unit", "lln"?, "uln"?, "baseline"?, flags?, "settings"?}.
 
-    _run(file, lambda rec, prefix: grade_lab(validated_record(CtcaeLabInput, rec)).model_dump())
+    "settings" overrides the protocol's ctcae: section for that record (unreported_clinical_criteria,
+    abnormal_baseline_rule, inr_anticoagulated, fibrinogen_percent_decrease).
+    """
+    from dartnk.cli.common import load_protocol
+    from dartnk.clinical.ctcae import grade_record
+
+    base = load_protocol(protocol).ctcae
+    _run(file, lambda rec, prefix: grade_record(rec, base).model_dump())
 
 
 @grade_app.command("crs")

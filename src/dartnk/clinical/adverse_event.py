@@ -18,6 +18,7 @@ from dartnk.clinical.ctcae import Grading, grade_ctcae, term_spec
 from dartnk.clinical.icans import IcansAssessment, grade_icans
 from dartnk.errors import DartnkError
 from dartnk.protocol.dlt import AeCategory, Attribution
+from dartnk.protocol.grading import CtcaeSettings
 
 CRS_TERM = "Cytokine release syndrome"
 ICANS_TERM = "Immune effector cell-associated neurotoxicity syndrome"
@@ -130,15 +131,18 @@ class AdverseEvent(BaseModel):
     def ae_category(self) -> AeCategory:
         return self.category or category_of_term(self.term)
 
-    def grading(self) -> Grading:
-        """The event's grade with its reason (graded here when CRS/ICANS/lab inputs are given)."""
+    def grading(self, settings: CtcaeSettings | None = None) -> Grading:
+        """The event's grade with its reason (graded here when CRS/ICANS/lab inputs are given).
+
+        ``settings`` are the protocol's ``ctcae:`` choices for lab inputs (None: the defaults).
+        """
         if self.crs is not None:
             return grade_crs(self.crs)
         if self.icans is not None:
             g = grade_icans(self.icans)
             return Grading(grade=g.grade, reason=g.reason)
         if self.lab is not None:
-            return grade_ctcae(self.term, **self.lab.model_dump())
+            return grade_ctcae(self.term, **self.lab.model_dump(), settings=settings)
         return Grading(grade=self.grade, reason=f"{self.term} grade {self.grade} (as reported)")
 
     @property

@@ -8,13 +8,16 @@ only through the optional flags, and the reason says what would raise the grade.
 
 Source: NCI CTCAE v5.0 (27 Nov 2017). Conventions (documented in docs/clinical-grading.md):
 baseline not given for AST/ALT/ALP/GGT/bilirubin → graded as baseline normal; baseline abnormal
-means baseline > ULN (fibrinogen: < LLN); symptoms not reported → asymptomatic.
+means baseline > ULN (fibrinogen: < LLN). Where grading tools differ, the protocol's ``ctcae:``
+settings (:class:`dartnk.protocol.grading.CtcaeSettings`) decide: unreported clinical findings
+(absent by default), abnormal-baseline liver tests, INR on anticoagulation and fibrinogen's
+"if abnormal" % decrease; a reason names the setting whenever it decided.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +26,9 @@ from dartnk.clinical.ctcae_table import (
 )
 from dartnk.clinical.units import CANONICAL_UNIT, Quantity, exact, format_number, normalise_unit, to_canonical
 from dartnk.errors import InputError, Problem
+from dartnk.protocol.grading import (
+    AbnormalBaselineRule, CtcaeSettings, FibrinogenPercentDecrease, InrAnticoagulated, UnreportedClinicalCriteria,
+)
 
 CTCAE_VERSION = "CTCAE v5.0"
 
@@ -72,6 +78,9 @@ def term_spec(term: str, field: str = "term") -> TermSpec:
     raise InputError.field(field, term, "a CTCAE v5.0 term, one of: " + "; ".join(known_terms()))
 
 
+#: the clinical findings a worst_case setting may assume when unreported (on a value-defined row only)
+_ASSUMABLE = frozenset({When.SYMPTOMATIC, When.PHYSIOLOGIC_CONSEQUENCES, When.ON_ANTICOAGULATION})
+
 _CMP = {Op.LT: lambda a, b: a < b, Op.LE: lambda a, b: a <= b,
         Op.GT: lambda a, b: a > b, Op.GE: lambda a, b: a >= b}
 
@@ -79,9 +88,13 @@ _CMP = {Op.LT: lambda a, b: a < b, Op.LE: lambda a, b: a <= b,
 class _Context:
     """The converted inputs of one grading."""
 
-    def __init__(self, spec: TermSpec, data: CtcaeLabInput):
+    def __init__(self, spec: TermSpec, data: CtcaeLabInput, settings: CtcaeSettings):
         q = spec.quantity
-        self.spec, self.data = spec, data
+        self.spec, self.data, self.settings = spec, data, settings
+        self.worst_case = settings.unreported_clinical_criteria is UnreportedClinicalCriteria.WORST_CASE
+        self.worse_of_uln = settings.abnormal_baseline_rule is AbnormalBaselineRule.WORSE_OF_ULN_AND_BASELINE
+        self.inr_both = settings.inr_anticoagulated is InrAnticoagulated.WORSE_OF_ABSOLUTE_AND_BASELINE
+        self.fib_below_lln = settings.fibrinogen_percent_decrease is FibrinogenPercentDecrease.BELOW_LLN
         given = normalise_unit(data.unit or "")
         # a unit CTCAE prints its own thresholds in is graded in that unit, unconverted
         self.native = given if given in spec.native_units else None
@@ -108,7 +121,8 @@ class _Context:
 
     def _baseline_abnormal(self) -> bool | None:
         rows = CRITERIA_BY_TERM[self.spec.term]
-        if self.baseline is None or not any(r.when in (When.BASELINE_ABNORMAL, When.BASELINE_NORMAL) for r in rows):
+        needs = {When.BASELINE_ABNORMAL, When.BASELINE_NORMAL} | (set() if self.fib_below_lln else {When.IF_ABNORMAL})
+        if self.baseline is None or not any(r.when in needs for r in rows):
             return None
         limit_name = "uln" if self.spec.direction is Direction.HIGH else "lln"
         limit = getattr(self, limit_name)
@@ -122,14 +136,40 @@ class _Context:
         if w is When.ALWAYS:
             return True
         if w is When.BASELINE_NORMAL:
-            return self.baseline_abnormal is not True
+            return self.baseline_abnormal is not True or self.worse_of_uln
         if w is When.BASELINE_ABNORMAL:
             return self.baseline_abnormal is True
+        if w is When.IF_ABNORMAL:   # below_lln: the value's side of the LLN is checked in reference()
+            return self.fib_below_lln or self.baseline_abnormal is True
         if w is When.OFF_ANTICOAGULATION:
-            return not (d.on_anticoagulation is True and self.baseline is not None)
+            return not (d.on_anticoagulation is True and self.baseline is not None) or self.inr_both
         if w is When.ASYMPTOMATIC:
             return d.symptomatic is not True
-        return getattr(d, w.value) is True
+        return getattr(d, w.value) is True or self.assumed(row)
+
+    def assumed(self, row: Criterion) -> bool:
+        """Does the row apply only because a worst_case setting assumes its unreported clinical finding?"""
+        return (self.worst_case and row.when in _ASSUMABLE and row.basis is not Basis.ABNORMAL
+                and getattr(self.data, row.when.value) is None)
+
+    def condition(self, row: Criterion) -> str:
+        """The words for the condition under which a deciding row applied ('' for none worth saying)."""
+        w = row.when
+        if self.assumed(row):
+            return (f"{FLAG_WORDING[w]} not reported: assumed, ctcae.unreported_clinical_criteria = "
+                    f"{UnreportedClinicalCriteria.WORST_CASE.value}")
+        if w is When.IF_ABNORMAL:
+            return (f"value below LLN, ctcae.fibrinogen_percent_decrease = {FibrinogenPercentDecrease.BELOW_LLN.value}"
+                    if self.fib_below_lln else "baseline abnormal")
+        if w is When.BASELINE_NORMAL and self.baseline_abnormal:
+            return f"ctcae.abnormal_baseline_rule = {AbnormalBaselineRule.WORSE_OF_ULN_AND_BASELINE.value}"
+        if w is When.OFF_ANTICOAGULATION:
+            if self.data.on_anticoagulation is True and self.baseline is not None:
+                return f"absolute scale, ctcae.inr_anticoagulated = {InrAnticoagulated.WORSE_OF_ABSOLUTE_AND_BASELINE.value}"
+            return ""
+        if w is When.ALWAYS:
+            return ""
+        return FLAG_WORDING.get(w, w.value.replace("_", " "))
 
     def reference(self, row: Criterion) -> Fraction | None | str:
         """The row's threshold in canonical units; None if the row is skipped; the missing field's name."""
@@ -137,7 +177,14 @@ class _Context:
         if b is Basis.ABSOLUTE:
             return dict(row.native)[self.native] if self.native else row.bound
         if b is Basis.BASELINE:
-            return None if self.baseline is None else row.bound * self.baseline
+            if self.baseline is None:
+                return None
+            if row.when is When.IF_ABNORMAL and self.fib_below_lln:
+                if self.lln is None:
+                    return "lln"
+                if not self.value < self.lln:
+                    return None
+            return row.bound * self.baseline
         if b is Basis.BASELINE_PLUS:
             return None if self.baseline is None else self.baseline + row.bound
         limit_name = "lln" if b is Basis.LLN else "uln"
@@ -160,10 +207,10 @@ class _Context:
         return f"{factor}{names[row.basis]} ({format_number(ref)}{u})"
 
 
-def grade_lab(data: CtcaeLabInput) -> Grading:
-    """Grade one lab result by CTCAE v5.0 (see :func:`grade_ctcae`)."""
+def grade_lab(data: CtcaeLabInput, *, settings: CtcaeSettings | None = None) -> Grading:
+    """Grade one lab result by CTCAE v5.0 (see :func:`grade_ctcae`); ``settings`` default to CTCAE's reading."""
     spec = term_spec(data.term)
-    ctx = _Context(spec, data)
+    ctx = _Context(spec, data, settings if settings is not None else CtcaeSettings())
     rows = CRITERIA_BY_TERM[spec.term]
     best: tuple[int, Criterion | None, Fraction | None] = (0, None, None)
     missing: list[tuple[int, str]] = []
@@ -204,7 +251,7 @@ def _reason(ctx: _Context, best: tuple, flag_row: Criterion | None) -> str:
                 f"({value}) ({CTCAE_VERSION} grade {flag_row.grade}: {spec.grade_text[flag_row.grade]})")
         final = flag_row.grade
     elif row is not None:
-        cond = f" ({FLAG_WORDING.get(row.when, row.when.value.replace('_', ' '))})" if row.when not in (When.ALWAYS, When.OFF_ANTICOAGULATION) else ""
+        cond = f" ({ctx.condition(row)})" if ctx.condition(row) else ""
         text = (f"{spec.term} grade {grade}: {value} {row.op.value} {ctx.describe(row, ref)}{cond} "
                 f"({CTCAE_VERSION} grade {grade}: {spec.grade_text[grade]})")
         final = grade
@@ -224,9 +271,22 @@ def _notes(ctx: _Context, final: int) -> list[str]:
     if ctx.baseline is None and any(r.when is When.BASELINE_NORMAL for r in rows):
         notes.append("baseline not given: graded as if baseline was normal")
     if ctx.baseline_abnormal:
-        notes.append(f"baseline {format_number(ctx.baseline)}{ctx.suffix} is abnormal: graded against baseline")
-    if d.on_anticoagulation and ctx.baseline is None and any(r.when is When.ON_ANTICOAGULATION for r in rows):
+        against = "baseline"
+        if ctx.worse_of_uln and any(r.when is When.BASELINE_NORMAL for r in rows):
+            against = (f"baseline and ULN, the higher (ctcae.abnormal_baseline_rule = "
+                       f"{AbnormalBaselineRule.WORSE_OF_ULN_AND_BASELINE.value})")
+        notes.append(f"baseline {format_number(ctx.baseline)}{ctx.suffix} is abnormal: graded against {against}")
+    inr_rows = any(r.when is When.ON_ANTICOAGULATION for r in rows)
+    if d.on_anticoagulation and ctx.baseline is None and inr_rows:
         notes.append("on anticoagulation but baseline not given: graded on the absolute INR only")
+    elif inr_rows and ctx.baseline is not None and d.on_anticoagulation is None and ctx.worst_case:
+        notes.append("anticoagulation not reported: assumed (ctcae.unreported_clinical_criteria = worst_case), "
+                     "graded on the absolute INR and × baseline, the higher")
+    elif inr_rows and ctx.baseline is not None and d.on_anticoagulation:
+        notes.append("on anticoagulation: graded on the absolute INR and × baseline, the higher (ctcae.inr_anticoagulated"
+                     f" = {InrAnticoagulated.WORSE_OF_ABSOLUTE_AND_BASELINE.value})" if ctx.inr_both else
+                     f"on anticoagulation: graded × baseline only (ctcae.inr_anticoagulated = "
+                     f"{InrAnticoagulated.BASELINE_ONLY.value})")
     higher: dict[int, str] = {}
     for row in rows:
         if row.grade <= final or ctx.applies(row) or row.when not in FLAG_WORDING \
@@ -239,7 +299,7 @@ def _notes(ctx: _Context, final: int) -> list[str]:
         ref = ctx.reference(row)
         if isinstance(ref, Fraction) and _CMP[row.op](ctx.value, ref):
             higher.setdefault(row.grade, FLAG_WORDING[row.when])
-    if d.symptomatic is None and any(r.when is When.ASYMPTOMATIC for r in rows) and final >= 1:
+    if d.symptomatic is None and any(r.when is When.ASYMPTOMATIC for r in rows) and final >= 1 and not ctx.worst_case:
         notes.append("symptoms not reported: graded as asymptomatic")
     for g in sorted(higher):
         notes.append(f"grade {g} if {higher[g]} (not reported)")
@@ -249,14 +309,14 @@ def _notes(ctx: _Context, final: int) -> list[str]:
 
 
 def grade_ctcae(term: str, value: float, unit: str | None, lln: float | None = None, uln: float | None = None,
-                baseline: float | None = None, **flags: Any) -> Grading:
+                baseline: float | None = None, *, settings: CtcaeSettings | None = None, **flags: Any) -> Grading:
     """Grade a lab value by NCI CTCAE v5.0.
 
     ``value``, ``lln``, ``uln`` and ``baseline`` are all in ``unit`` (e.g. ``"10^9/L"``, ``"cells/mm3"``,
     ``"g/dL"``, ``"mg/dL"``, ``"umol/L"``, ``"mmol/L"``, ``"U/L"``). Optional flags: ``symptomatic``,
     ``on_anticoagulation``, ``intervention_indicated``, ``hospitalization_indicated``,
     ``transfusion_indicated``, ``life_threatening``, ``physiologic_consequences`` (CTCAE's clinical
-    alternatives).
+    alternatives). ``settings`` are the protocol's ``ctcae:`` choices (None: the defaults).
     """
     from pydantic import ValidationError
 
@@ -266,4 +326,40 @@ def grade_ctcae(term: str, value: float, unit: str | None, lln: float | None = N
         data = CtcaeLabInput(term=term, value=value, unit=unit, lln=lln, uln=uln, baseline=baseline, **flags)
     except ValidationError as exc:
         raise InputError(problems_from_pydantic(exc)) from None
-    return grade_lab(data)
+    return grade_lab(data, settings=settings)
+
+
+def resolve_ctcae_settings(base: CtcaeSettings | None, overrides: Mapping[str, Any] | None,
+                           field: str = "settings") -> CtcaeSettings:
+    """``base`` (default: CTCAE v5.0 defaults) with ``overrides`` applied field by field; bad values name ``field.x``."""
+    from pydantic import ValidationError
+
+    from dartnk.errors import problems_from_pydantic
+
+    base = base if base is not None else CtcaeSettings()
+    if overrides is None:
+        return base
+    if not isinstance(overrides, Mapping):
+        raise InputError.field(field, overrides, "an object of CTCAE settings (" + ", ".join(CtcaeSettings.model_fields) + ")")
+    try:
+        return CtcaeSettings.model_validate({**base.model_dump(), **dict(overrides)})
+    except ValidationError as exc:
+        raise InputError(problems_from_pydantic(exc, field)) from None
+
+
+def grade_record(record: Any, base: CtcaeSettings | None = None) -> Grading:
+    """One JSON record of ``dartnk grade ctcae``: a lab input with an optional ``"settings"`` object that
+    overrides ``base`` (the protocol's ``ctcae:`` section) for this record only."""
+    from pydantic import ValidationError
+
+    from dartnk.errors import problems_from_pydantic
+
+    if not isinstance(record, dict):
+        raise InputError.field("input", record, "a JSON object")
+    fields = {k: v for k, v in record.items() if k != "settings"}
+    settings = resolve_ctcae_settings(base, record.get("settings"))
+    try:
+        data = CtcaeLabInput.model_validate(fields)
+    except ValidationError as exc:
+        raise InputError(problems_from_pydantic(exc)) from None
+    return grade_lab(data, settings=settings)

@@ -7,7 +7,8 @@ that CTCAE conditions on the patient ("if baseline was abnormal", "if on anticoa
 the unconditioned ones for that patient: AST/ALT/ALP/GGT/bilirubin with an
 abnormal baseline are graded against the baseline only (CTCAE conditions their × ULN rows on "if
 baseline was normal"); fibrinogen's × LLN rows carry no condition and apply to everyone, its "if
-abnormal" % decrease rows are added when the baseline is abnormal (the higher grade wins); INR on anticoagulation with a baseline INR is graded × baseline only. Bounds are in
+abnormal" % decrease rows are added when the baseline is abnormal (the higher grade wins); INR on anticoagulation with a baseline INR is graded × baseline only. Those are the defaults;
+the protocol's ``ctcae:`` settings (:mod:`dartnk.protocol.grading`) choose the alternatives. Bounds are in
 the canonical unit of the term's quantity (see :mod:`dartnk.clinical.units`); ranges such as
 "<1.0 - 0.5 x 10e9/L" become "< 1.0" rows, because the next grade's row takes over below 0.5.
 """
@@ -46,6 +47,9 @@ class When(str, Enum):
     ALWAYS = "always"
     BASELINE_NORMAL = "baseline_normal"
     BASELINE_ABNORMAL = "baseline_abnormal"
+    # Fibrinogen's "if abnormal" % decrease rows: baseline < LLN, or value < LLN, by the protocol's
+    # ctcae.fibrinogen_percent_decrease
+    IF_ABNORMAL = "if_abnormal"
     SYMPTOMATIC = "symptomatic"
     ASYMPTOMATIC = "asymptomatic"
     ON_ANTICOAGULATION = "on_anticoagulation"
@@ -333,11 +337,12 @@ CRITERIA: tuple[Criterion, ...] = (
            (1, BL, GT, 1, W.ON_ANTICOAGULATION), (2, BL, GT, "1.5", W.ON_ANTICOAGULATION),
            (3, BL, GT, "2.5", W.ON_ANTICOAGULATION)),
     # the × LLN alternatives carry no condition in CTCAE v5.0, so they apply to every patient; the
-    # "if abnormal" % decrease alternatives are added when the baseline is abnormal (< LLN)
+    # "if abnormal" % decrease alternatives are added when the baseline is abnormal (< LLN), or the
+    # value is, by the protocol's ctcae.fibrinogen_percent_decrease
     *_rows("Fibrinogen decreased", (1, LLN, LT, 1), (2, LLN, LT, "0.75"),
            (3, LLN, LT, "0.5"), (4, LLN, LT, "0.25"), (4, A, LT, "0.5"),
-           (1, BL, LT, 1, W.BASELINE_ABNORMAL), (2, BL, LE, "0.75", W.BASELINE_ABNORMAL),
-           (3, BL, LE, "0.5", W.BASELINE_ABNORMAL), (4, BL, LE, "0.25", W.BASELINE_ABNORMAL)),
+           (1, BL, LT, 1, W.IF_ABNORMAL), (2, BL, LE, "0.75", W.IF_ABNORMAL),
+           (3, BL, LE, "0.5", W.IF_ABNORMAL), (4, BL, LE, "0.25", W.IF_ABNORMAL)),
     *_rows("Hypokalemia", (1, LLN, LT, 1), (2, LLN, LT, 1, W.SYMPTOMATIC), (2, AB, LT, 0, W.INTERVENTION),
            (3, A, LT, "3.0"), (3, AB, LT, 0, W.HOSPITALIZATION), (4, A, LT, "2.5"),
            (4, AB, LT, 0, W.LIFE_THREATENING)),
@@ -372,7 +377,8 @@ CRITERIA: tuple[Criterion, ...] = (
     *_rows("Hypertriglyceridemia", (1, A, GE, {"mmol/l": "1.71", "mg/dl": "150"}),
            (2, A, GT, {"mmol/l": "3.42", "mg/dl": "300"}), (3, A, GT, {"mmol/l": "5.7", "mg/dl": "500"}),
            (4, A, GT, {"mmol/l": "11.4", "mg/dl": "1000"}), (4, AB, GT, 0, W.LIFE_THREATENING)),
-    *_rows("Hyperuricemia", (1, ULN, GT, 1), (3, AB, GT, 0, W.PHYSIOLOGIC_CONSEQUENCES),
+    # grade 3 is value-defined (">ULN with physiologic consequences"), so worst_case settings can assume it
+    *_rows("Hyperuricemia", (1, ULN, GT, 1), (3, ULN, GT, 1, W.PHYSIOLOGIC_CONSEQUENCES),
            (4, AB, GT, 0, W.LIFE_THREATENING)),
     *_rows("Haptoglobin decreased", (1, LLN, LT, 1)),
     # whole-ms ranges 450-480 / 481-500 / >=501 read as >= 450, > 480, > 500 (no gaps between grades)

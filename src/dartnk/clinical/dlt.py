@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dartnk.clinical.adverse_event import AdverseEvent
 from dartnk.errors import DartnkError, InputError, Problem
 from dartnk.protocol.dlt import DltRule
+from dartnk.protocol.grading import CtcaeSettings
 
 
 class DltStatus(str, Enum):
@@ -114,9 +115,9 @@ def _apply_rule(rule: DltRule, event: AdverseEvent, observed: int) -> tuple[DltS
                                      f"{event.onset_day + limit}")
 
 
-def _graded(event: AdverseEvent, index: int) -> int:
+def _graded(event: AdverseEvent, index: int, settings: CtcaeSettings | None = None) -> int:
     try:
-        return event.grading().grade
+        return event.grading(settings).grade
     except DartnkError as exc:
         def path(field: str) -> str:
             return f"events[{index}].{field}" if field == "term" else f"events[{index}].lab.{field}"
@@ -124,8 +125,8 @@ def _graded(event: AdverseEvent, index: int) -> int:
 
 
 def judge_event(protocol, event: AdverseEvent, index: int, observed_through_day: int) -> EventVerdict:
-    """Apply the protocol's DLT definition to one event."""
-    grade = _graded(event, index)
+    """Apply the protocol's DLT definition to one event (lab events graded with the protocol's ``ctcae:`` settings)."""
+    grade = _graded(event, index, getattr(protocol, "ctcae", None))
     base = {"event_index": index, "term": event.term, "grade": grade}
     label = f"event {index} ({event.term}, grade {grade}, onset Day {event.onset_day})"
     if grade == 0:
@@ -175,6 +176,8 @@ def _evaluability(protocol, status: DltStatus, infusions: int, observed: int) ->
 def adjudicate(protocol, events: Sequence[AdverseEvent], *, infusions_received: int,
                observed_through_day: int) -> DltAdjudication:
     """Adjudicate a patient's adverse events against the protocol's DLT definition.
+
+    Lab events (``lab`` inputs) are graded by CTCAE v5.0 with the protocol's ``ctcae:`` settings.
 
     Returns ``dlt`` with the rule and event that met it first (earliest DLT day, then list order),
     else ``pending`` when an ongoing event may still become a DLT, else ``no_dlt``; and evaluability.

@@ -13,6 +13,7 @@ from dartnk.protocol.eligibility import Eligibility
 from dartnk.protocol.escalation import EscalationSettings
 from dartnk.protocol.expansion import Expansion
 from dartnk.protocol.follow_up import FollowUp
+from dartnk.protocol.grading import CtcaeSettings
 from dartnk.protocol.response import RecistSettings
 from dartnk.protocol.selection import SelectionSettings, SelectionCriterion
 from dartnk.protocol.trial_info import TrialInfo
@@ -43,6 +44,7 @@ class Protocol(ProtocolModel):
     selection: SelectionSettings
     expansion: Expansion
     response: RecistSettings
+    ctcae: CtcaeSettings = CtcaeSettings()   # optional section: older protocol files stay valid
     follow_up: FollowUp
     eligibility: Eligibility
 

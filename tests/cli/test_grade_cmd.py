@@ -86,3 +86,70 @@ def test_bad_json_and_missing_file():
 def test_terms_listing():
     r = run_cli("grade", "terms")
     assert r.returncode == 0 and "Hypophosphatemia" in r.stdout and "cells/mm3" in r.stdout
+
+
+# --- CTCAE settings: the protocol's ctcae: section, overridden by each input's "settings" ---
+
+HYPOKALEMIA = {"term": "Hypokalemia", "value": 3.2, "unit": "mmol/L", "lln": 3.5}
+
+
+def _protocol_with(tmp_path, line_old: str, line_new: str):
+    from dartnk.protocol import default_protocol_text
+
+    text = default_protocol_text()
+    assert text.count(line_old) == 1
+    proto = tmp_path / "p.yaml"
+    proto.write_text(text.replace(line_old, line_new))
+    return str(proto)
+
+
+def test_ctcae_input_settings_override():
+    # CTCAE v5.0 Hypokalemia: "<LLN - 3.0 mmol/L" is grade 1, "Symptomatic with <LLN - 3.0" grade 2;
+    # admiral ncictcaev5.json assumes symptomatic (worst case) → grade 2
+    out = _ok("grade", "ctcae", "-", input=json.dumps([
+        HYPOKALEMIA, {**HYPOKALEMIA, "settings": {"unreported_clinical_criteria": "worst_case"}}]))
+    assert [o["grade"] for o in out] == [1, 2]
+    assert "ctcae.unreported_clinical_criteria = worst_case" in out[1]["reason"]
+
+
+def test_ctcae_protocol_settings_and_input_override(tmp_path):
+    proto = _protocol_with(tmp_path, "unreported_clinical_criteria: absent", "unreported_clinical_criteria: worst_case")
+    out = _ok("grade", "ctcae", "-", "--protocol", proto, input=json.dumps([
+        HYPOKALEMIA, {**HYPOKALEMIA, "settings": {"unreported_clinical_criteria": "absent"}}]))
+    assert [o["grade"] for o in out] == [2, 1]
+    # INR on anticoagulation, baseline 2.0, INR 2.6: x baseline only → 1; admiral (both scales) → 3
+    inr = {"term": "INR increased", "value": 2.6, "baseline": 2.0, "on_anticoagulation": True}
+    proto = _protocol_with(tmp_path, "inr_anticoagulated: baseline_only",
+                           "inr_anticoagulated: worse_of_absolute_and_baseline")
+    assert _ok("grade", "ctcae", "-", input=json.dumps(inr))["grade"] == 1
+    assert _ok("grade", "ctcae", "-", "--protocol", proto, input=json.dumps(inr))["grade"] == 3
+
+
+def test_ctcae_settings_alternatives_from_the_cli():
+    # ALT 130 U/L, ULN 40, baseline 60 (abnormal): 1 vs baseline (≤ 3 x 60), 2 vs ULN (> 3 x 40)
+    alt = {"term": "Alanine aminotransferase increased", "value": 130, "unit": "U/L", "uln": 40, "baseline": 60}
+    # fibrinogen 1.9 g/L, LLN 2.0, normal baseline 4.0: 1 by default, 3 when % decrease applies below LLN
+    fib = {"term": "Fibrinogen decreased", "value": 1.9, "unit": "g/L", "lln": 2.0, "baseline": 4.0}
+    out = _ok("grade", "ctcae", "-", input=json.dumps([
+        alt, {**alt, "settings": {"abnormal_baseline_rule": "worse_of_uln_and_baseline"}},
+        fib, {**fib, "settings": {"fibrinogen_percent_decrease": "below_lln"}}]))
+    assert [o["grade"] for o in out] == [1, 2, 1, 3]
+
+
+@pytest.mark.parametrize("stdin,needle", [
+    ({**HYPOKALEMIA, "settings": {"unreported_clinical_criteria": "sometimes"}},
+     "settings.unreported_clinical_criteria: "),
+    ([HYPOKALEMIA, {**HYPOKALEMIA, "settings": {"inr_anticoagulated": "both"}}], "[1].settings.inr_anticoagulated: "),
+    ({**HYPOKALEMIA, "settings": {"worst": True}}, "settings.worst: unknown field"),
+    ({**HYPOKALEMIA, "settings": "worst_case"}, "settings: "),
+])
+def test_ctcae_bad_settings_one_line(stdin, needle):
+    line = _bad("grade", "ctcae", "-", input=json.dumps(stdin))
+    assert needle in line
+
+
+def test_ctcae_bad_protocol_setting_names_it(tmp_path):
+    proto = _protocol_with(tmp_path, "fibrinogen_percent_decrease: abnormal_baseline_only",
+                           "fibrinogen_percent_decrease: sometimes")
+    line = _bad("grade", "ctcae", "-", "--protocol", proto, input=json.dumps(HYPOKALEMIA))
+    assert "ctcae.fibrinogen_percent_decrease" in line and "sometimes" in line

@@ -67,3 +67,15 @@ def test_there_is_no_delete(sapi):
             "/api/v1/patients/{patient_id}/adverse-events", "/api/v1/patients/{patient_id}/tumor-assessments",
             "/api/v1/patients/{patient_id}", "/api/v1/arms", "/api/v1/decisions", "/api/v1/decisions/{decision_id}/sign",
             "/api/v1/audit/verify"} <= set(spec["paths"])
+
+
+def test_database_unavailable_is_503_with_the_shape(tmp_path):
+    from tests.service.conftest import make_api
+
+    api = make_api(f"sqlite:///{tmp_path / 'dartnk.sqlite'}")
+    token = api.tokens["stat"]
+    api.app.state.db.dispose()
+    (tmp_path / "dartnk.sqlite").unlink()
+    (tmp_path / "dartnk.sqlite").mkdir()          # the file is gone and cannot be re-created
+    r = api.client.get("/api/v1/arms", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 503 and r.json()["error"] == "unavailable" and r.headers["retry-after"] == "5"

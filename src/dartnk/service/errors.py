@@ -95,6 +95,13 @@ def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return JSONResponse(error_body(name, detail), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """The database could not be reached or stayed locked: 503, try again (nothing was written)."""
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse(error_body("unavailable", "the database is unavailable or busy; nothing was written, "
+                                   "try again"), status_code=503, headers={"Retry-After": "5"})
+
+
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return JSONResponse(error_body("internal_error", "the server could not complete the request; it was logged"),
@@ -105,6 +112,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DartnkError, _dartnk_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    from sqlalchemy.exc import OperationalError
+
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 

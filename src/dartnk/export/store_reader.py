@@ -58,12 +58,30 @@ def read_trial(url: str, protocol, cutoff: date | None = None) -> TrialData:
             raise InputError.field("--db", describe_url(url), f"a reachable database ({type(exc).__name__})") from None
         if "patients" not in tables:
             raise InputError.field("--db", describe_url(url), "a dartnk conduct database (no patients table)")
+        _check_schema(url)
+        from sqlalchemy.exc import SQLAlchemyError
         from sqlalchemy.orm import Session
 
-        with Session(engine) as session:
-            return _read(session, protocol, cutoff, describe_url(url))
+        try:
+            with Session(engine) as session:
+                return _read(session, protocol, cutoff, describe_url(url))
+        except SQLAlchemyError as exc:
+            raise InputError.field("--db", describe_url(url), f"a readable dartnk database ({type(exc).__name__})") from None
     finally:
         engine.dispose()
+
+
+def _check_schema(url: str) -> None:
+    """The database must be at the store's newest migration (the models read every column)."""
+    from alembic.script import ScriptDirectory
+
+    from dartnk.store.db import alembic_config, current_revision, describe_url
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    revision = current_revision(url)
+    if revision != head:
+        raise InputError.field("--db", describe_url(url), f"a database at the current schema revision {head} "
+                               f"(it is at {revision}; run `dartnk db upgrade --db URL` first)")
 
 
 def _all(session, model, *order):
@@ -96,7 +114,7 @@ def _read(session, protocol, cutoff: date | None, source: str) -> TrialData:
     aes = _adverse_events(session, m, day0, dlt_rows, cutoff)
     dlts = tuple(_dlt(d) for d in dlt_rows.values())
     labs = tuple(LabData(x.patient_id, x.test, x.value, x.unit, x.collected_on, study_day(x.collected_on, day0.get(x.patient_id)),
-                         lab_grade(x.test, x.value, x.unit))
+                         x.ctcae_grade if getattr(x, "ctcae_grade", None) is not None else lab_grade(x.test, x.value, x.unit))
                  for x in _all(session, m.LabResult, m.LabResult.patient_id, m.LabResult.collected_on) if x.collected_on <= cutoff)
     pers = tuple(PersistenceData(x.patient_id, x.collected_on, study_day(x.collected_on, day0.get(x.patient_id)),
                                  x.copies_per_ug_dna)

@@ -123,8 +123,8 @@ def test_le_answer_12_4_through_dartnk_oc():
 #   Example.11.6.2 <- AB.withDescalation(A=3, B=3, C=1, D=1, E=1, DLT=DLT)      # Example.11.6.2[7]=0.2
 #   DLT = c(0.01, 0.014, 0.025, 0.056, 0.177, 0.594, 0.963)
 # Values are expected patients at a level (levels 1 and 7). Variant: Lin & Shih's A+B, A = B = 3, escalate on
-# 0/3 or ≤ 1/6. The sources do not expand the top level; here that cannot matter to the printed decimal
-# (level 7 has DLT rate 0.963), so both values of expand_top_level must reproduce it. The engine-level test
+# 0/3 or ≤ 1/6. How the sources treat the top level cannot matter to the printed decimal (level 7 has DLT
+# rate 0.963), so both values of expand_top_level must reproduce it. The engine-level test
 # lives in test_exact_oc.py; these reproduce the same numbers through the command line. Printed to one
 # decimal, they do not separate the variants: 11.6.1 with de-escalation gives 3.095 (3.088 without), 11.6.2
 # gives 0.189 with or without.

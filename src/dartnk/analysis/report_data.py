@@ -141,6 +141,8 @@ class LabData:
     collected_on: date
     study_day: int | None
     grade: int | None = None
+    lln: float | None = None  # reference range, in ``unit``
+    uln: float | None = None
 
 
 @dataclass(frozen=True)

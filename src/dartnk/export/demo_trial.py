@@ -27,6 +27,7 @@ from dartnk.errors import ConflictError, InputError
 TRUE_DLT = {"DLL3-CD56": (0.02, 0.05, 0.12, 0.45), "DLL3-GD2": (0.02, 0.05, 0.30, 0.60), "CD56-GD2": (0.05, 0.20, 0.50, 0.70)}
 TRUE_RESPONSE = {"DLL3-CD56": 0.50, "DLL3-GD2": 0.35, "CD56-GD2": 0.20}
 ANTIGEN_PREVALENCE = {"DLL3": 0.92, "CD56": 0.88, "GD2": 0.50}
+ANC_LIMITS = {"lln": 1.8, "uln": 7.5, "ctcae_term": "Neutrophil count decreased"}  # adult reference range, 10^9/L
 USERS = (("admin", "administrator", None), ("inv1", "site_investigator", "S01"), ("inv2", "site_investigator", "S02"),
          ("monitor", "medical_monitor", None), ("smc", "committee_member", None), ("stat", "statistician", None))
 
@@ -228,7 +229,7 @@ class _Simulation:
                       {"assessed_on": today.isoformat(), "baseline": True, "target_lesions": base})
         self.api.call("POST", f"/patients/{vp.pid}/labs", vp.site_user,
                       {"test": "anc", "value": round(float(self.rng.uniform(1.8, 4.5)), 2), "unit": "10^9/L",
-                       "collected_on": today.isoformat()})
+                       "collected_on": today.isoformat(), **ANC_LIMITS})
 
     def try_schedule(self, vp: VirtualPatient, today: date) -> None:
         """Plan Day 0 once the sentinel of the cohort has been dosed (escalation.stagger)."""
@@ -312,7 +313,7 @@ class _Simulation:
         for day, anc in ((7, 0.3 if vp.dlt else 0.8), (28, 1.6)):
             self.at(d0 + timedelta(days=day), lambda on=d0 + timedelta(days=day), v=anc: self.api.call(
                 "POST", f"/patients/{vp.pid}/labs", vp.site_user,
-                {"test": "anc", "value": v, "unit": "10^9/L", "collected_on": on.isoformat()}), order=6)
+                {"test": "anc", "value": v, "unit": "10^9/L", "collected_on": on.isoformat(), **ANC_LIMITS}), order=6)
 
     def plan_outcome(self, vp: VirtualPatient) -> None:
         interval = self.p.response.assessment_interval_days

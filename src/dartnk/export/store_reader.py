@@ -114,7 +114,8 @@ def _read(session, protocol, cutoff: date | None, source: str) -> TrialData:
     aes = _adverse_events(session, m, day0, dlt_rows, cutoff)
     dlts = tuple(_dlt(d) for d in dlt_rows.values())
     labs = tuple(LabData(x.patient_id, x.test, x.value, x.unit, x.collected_on, study_day(x.collected_on, day0.get(x.patient_id)),
-                         x.ctcae_grade if getattr(x, "ctcae_grade", None) is not None else lab_grade(x.test, x.value, x.unit))
+                         x.ctcae_grade if getattr(x, "ctcae_grade", None) is not None else lab_grade(x.test, x.value, x.unit),
+                         getattr(x, "lln", None), getattr(x, "uln", None))
                  for x in _all(session, m.LabResult, m.LabResult.patient_id, m.LabResult.collected_on) if x.collected_on <= cutoff)
     pers = tuple(PersistenceData(x.patient_id, x.collected_on, study_day(x.collected_on, day0.get(x.patient_id)),
                                  x.copies_per_ug_dna)

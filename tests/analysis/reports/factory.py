@@ -101,7 +101,7 @@ def make_trial(protocol) -> TrialData:
                               "DLT rule met" if is_dlt else "no event met a DLT rule in the window",
                               "Dr Monitor" if is_dlt else None))
         for d, anc in ((-7, 3.1), (7, 0.4 + 0.1 * (i % 3)), (28, 1.8)):
-            labs.append(LabData(sid, "anc", anc, "10^9/L", day0 + timedelta(days=d), d))
+            labs.append(LabData(sid, "anc", anc, "10^9/L", day0 + timedelta(days=d), d, lln=1.8, uln=7.5))
         for d in protocol.follow_up.persistence_sampling_days:
             base = {"DL1": 2e3, "DL2": 2e4}[level] * (1 + i % 3)
             pers.append(PersistenceData(sid, day0 + timedelta(days=d), d, round(base * 0.85 ** d, 2)))

@@ -94,6 +94,9 @@ def test_ae_and_suppae_dlt(datasets):
 def test_lb_lab_and_persistence(datasets):
     neut = rows_of(datasets, "LB", USUBJID="DART-NK-SCLC-C1-01", LBTESTCD="NEUT")
     assert [r["LBDY"] for r in neut] == [-7.0, 8.0, 29.0] and neut[0]["LBORRESU"] == "10^9/L"
+    # reference range 1.8–7.5: 3.1 NORMAL, 0.4 LOW, exactly 1.8 is not below the LLN → NORMAL
+    assert [r["LBNRIND"] for r in neut] == ["NORMAL", "LOW", "NORMAL"]
+    assert neut[0]["LBORNRLO"] == "1.8" and neut[0]["LBSTNRHI"] == 7.5
     pers = rows_of(datasets, "LB", USUBJID="DART-NK-SCLC-C1-01", LBTESTCD="CARTGCPY")
     assert len(pers) == 7 and pers[0]["LBCAT"] == "CELLULAR KINETICS" and pers[0]["LBSTRESN"] == 2000 * 0.85
 

@@ -54,18 +54,33 @@ def lb_rows(ctx: Context) -> list[dict]:
     for lab in ctx.data.labs:
         code, test, cat = lab_test(lab.test)
         records.append((lab.subject_id, lab.collected_on, code, test, cat, lab.value, lab.unit,
-                        "" if lab.grade is None else str(lab.grade)))
+                        "" if lab.grade is None else str(lab.grade), lab.lln, lab.uln))
     code, test, cat = PERSISTENCE_TEST
     for m in ctx.data.persistence:
-        records.append((m.subject_id, m.collected_on, code, test, cat, m.copies_per_ug, PERSISTENCE_UNIT, ""))
+        records.append((m.subject_id, m.collected_on, code, test, cat, m.copies_per_ug, PERSISTENCE_UNIT, "", None, None))
     rows, seq = [], {}
-    for sid, on, code, test, cat, value, unit, grade in sorted(records, key=lambda r: (r[0], r[1], r[2])):
+    for sid, on, code, test, cat, value, unit, grade, lln, uln in sorted(records, key=lambda r: (r[0], r[1], r[2])):
         seq[sid] = seq.get(sid, 0) + 1
         rows.append({"STUDYID": ctx.studyid, "DOMAIN": "LB", "USUBJID": ctx.usubjid(sid), "LBSEQ": float(seq[sid]),
                      "LBTESTCD": code, "LBTEST": test, "LBCAT": cat, "LBORRES": _num_text(value), "LBORRESU": unit,
-                     "LBSTRESC": _num_text(value), "LBSTRESN": float(value), "LBSTRESU": unit, "LBSPEC": "BLOOD",
-                     "LBTOXGR": grade, "EPOCH": ctx.epoch(sid, on), "LBDTC": dtc(on), "LBDY": ctx.dy(sid, on)})
+                     "LBSTRESC": _num_text(value), "LBSTRESN": float(value), "LBSTRESU": unit,
+                     "LBORNRLO": "" if lln is None else _num_text(lln), "LBORNRHI": "" if uln is None else _num_text(uln),
+                     "LBSTNRLO": float("nan") if lln is None else float(lln),
+                     "LBSTNRHI": float("nan") if uln is None else float(uln), "LBNRIND": _range_indicator(value, lln, uln),
+                     "LBSPEC": "BLOOD", "LBTOXGR": grade, "EPOCH": ctx.epoch(sid, on), "LBDTC": dtc(on),
+                     "LBDY": ctx.dy(sid, on)})
     return rows
+
+
+def _range_indicator(value: float, lln: float | None, uln: float | None) -> str:
+    """LBNRIND (codelist NRIND C78736): LOW below the LLN, HIGH above the ULN, else NORMAL; '' without limits."""
+    if lln is None and uln is None:
+        return ""
+    if lln is not None and value < lln:
+        return "LOW"
+    if uln is not None and value > uln:
+        return "HIGH"
+    return "NORMAL"
 
 
 def visit(ctx: Context, study_day: int | None) -> tuple[float, str]:

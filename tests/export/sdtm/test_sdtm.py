@@ -123,7 +123,8 @@ def test_ds_and_trial_design(datasets):
     ts = {(r["TSPARMCD"], r["TSSEQ"]): r["TSVAL"] for r in datasets["TS"].rows}
     assert ts[("REGID", 1.0)] == "NCT07480213" and ts[("PLANSUB", 1.0)] == "60" and ts[("ACTSUB", 1.0)] == "15"
     assert ts[("AGEMIN", 1.0)] == "P18Y" and ts[("AGEMAX", 1.0)] == "P75Y" and ts[("SDTIGVER", 1.0)] == "3.4"
-    assert ts[("TTYPE", 2.0)] == "EFFICACY" and ts[("NARMS", 1.0)] == "3"
+    assert ts[("TTYPE", 2.0)] == "EFFICACY" and ts[("NARMS", 1.0)] == "3" and ts[("ADAPT", 1.0)] == "Y"
+    assert ts[("SSTDTC", 1.0)] == "2026-03-02"  # earliest consent of an enrolled subject (factory START)
     te = {r["ETCD"]: r for r in datasets["TE"].rows}
     assert te["LD"]["TEDUR"] == "P5D" and te["T1DL1"]["TEDUR"] == "P28D" and te["FU"]["TEDUR"] == "P24M"
     assert len(datasets["TA"].rows) == 3 * 4 * 4  # constructs × levels × elements

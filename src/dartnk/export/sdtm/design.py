@@ -66,6 +66,7 @@ def ts_rows(ctx: Context, actual_subjects: int) -> list[dict]:
         ("TTYPE", "Trial Type", "EFFICACY", ""),
         ("STYPE", "Study Type", "INTERVENTIONAL", ""),
         ("RANDOM", "Trial is Randomized", "N", NY["N"]),
+        ("ADAPT", "Adaptive Design", "Y", NY["Y"]),
         ("TBLIND", "Trial Blinding Schema", "OPEN LABEL", ""),
         ("HLTSUBJI", "Healthy Subject Indicator", "N", NY["N"]),
         ("NARMS", "Planned Number of Arms", str(len(p.constructs)), ""),
@@ -75,6 +76,9 @@ def ts_rows(ctx: Context, actual_subjects: int) -> list[dict]:
         ("SDTIGVER", "SDTM IG Version", "3.4", ""),
         ("SDTMVER", "SDTM Version", "2.0", ""),
     ]
+    consents = [p_.consent_on for p_ in ctx.data.patients if p_.consent_on and p_.arm]
+    if consents:  # FDA Study Data Technical Conformance Guide: the earliest informed consent of an enrolled subject
+        params.append(("SSTDTC", "Study Start Date", min(consents).isoformat(), ""))
     if ages is not None:
         params += [("AGEMIN", "Planned Minimum Age of Subjects", f"P{ages.min_years}Y", ""),
                    ("AGEMAX", "Planned Maximum Age of Subjects", f"P{ages.max_years}Y", "")]

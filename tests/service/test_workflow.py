@@ -245,3 +245,20 @@ def test_mtd_selection_and_expansion_are_signed_by_the_committee(database_url):
     assert r.status_code == 201 and (r.json()["arm"], r.json()["dose_level"], r.json()["cohort"], r.json()["slot"]) == \
         ("DLL3-CD56", "DL1", 0, 1)
     api.app.state.db.dispose()
+
+
+def test_a_signer_with_a_password_must_give_it(api):
+    pids, d0 = first_cohort(api)
+    at(api, d0[1] + timedelta(days=28))
+    api.call("POST", "/trial/advance", "monitor")
+    d = api.call("GET", "/decisions", "smc").json()[0]
+    r = api.call("POST", "/users", "admin", {"name": "chair", "role": "committee_member", "password": "long password 1"})
+    api.tokens["chair"] = r.json()["token"]
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "chair", {"meaning": "approved"})
+    assert r.status_code == 422 and r.json()["field"] == "password"
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "chair", {"meaning": "approved", "password": "wrong"})
+    assert r.status_code == 401 and r.json()["field"] == "password"
+    assert api.call("GET", "/decisions", "smc").json()[0]["status"] == "proposed"
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "chair", {"meaning": "approved", "password": "long password 1"})
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    assert "long password" not in str(api.call("GET", "/audit", "admin", params={"limit": 1000}).json())

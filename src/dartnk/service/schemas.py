@@ -151,6 +151,9 @@ class FollowUpIn(Body):
 class SignatureIn(Body):
     meaning: Literal["approved", "rejected"] = Field(description="what the signature means (21 CFR 11.50)")
     comment: str = Field(default="", max_length=2000)
+    password: Optional[str] = Field(default=None, max_length=200,
+                                    description="the signer's password (required through the API when the signer "
+                                                "has one: 21 CFR 11.200(a)(1), two identification components)")
 
 
 class UserIn(Body):

@@ -37,12 +37,18 @@ def list_decisions(c: Conduct, status: str | None = None) -> list[dict[str, Any]
         return [decision_json(d, by_decision.get(d.id, [])) for d in rows]
 
 
-def sign(c: Conduct, decision_id: int, body: SignatureIn) -> dict[str, Any]:
-    """Sign a proposal; an approval makes the engine act on it (409 if it is no longer pending)."""
+def sign(c: Conduct, decision_id: int, body: SignatureIn, *, require_password: bool = False) -> dict[str, Any]:
+    """Sign a proposal; an approval makes the engine act on it (409 if it is no longer pending).
+
+    With ``require_password`` (the API, where the bearer token is the only other component), a
+    signer who has a password must give it: 21 CFR 11.200(a)(1) asks for two distinct
+    identification components. A password given is always checked.
+    """
     from dartnk.trial.events import CommitteeDecision
 
     c.principal.require(Action.SIGN_DECISION)
     with c.db.write() as session:
+        _check_password(session, c, body.password, require_password)
         d = session.get(Decision, decision_id)
         if d is None:
             raise NotFoundError.field("id", decision_id, "the id of a decision (GET /api/v1/decisions)")
@@ -61,6 +67,23 @@ def sign(c: Conduct, decision_id: int, body: SignatureIn) -> dict[str, Any]:
                    f"signed {body.meaning} by {c.principal.name}")
         sigs = session.execute(select(Signature).where(Signature.decision_id == d.id).order_by(Signature.id)).scalars().all()
         return decision_json(d, sigs) | {"signature": signature_json(sig)}
+
+
+def _check_password(session, c: Conduct, password: str | None, required: bool) -> None:
+    from dartnk.errors import InputError
+    from dartnk.service.errors import Unauthorized
+    from dartnk.store.models import User
+    from dartnk.store.users import user_by_password
+
+    user = session.get(User, c.principal.user_id)
+    if user is None or not user.password_hash:
+        return
+    if password is None:
+        if required:
+            raise InputError.field("password", None, "your password to sign electronically (21 CFR 11.200(a)(1))")
+        return
+    if user_by_password(session, user.name, password) is None:
+        raise Unauthorized.field("password", "…", "your own password")
 
 
 def decision_json(d: Decision, sigs: list[Signature]) -> dict[str, Any]:

@@ -105,3 +105,15 @@ def test_selection_expansion_and_totals_match_the_summary(report):
         assert d_row[3].startswith(fmt_num(s["duration_months"]["p90"]["value"], 1))
     overview = t.tables[("overview", None, None)]
     assert [r[0] for r in overview[1:]] == [s["name"] for s in doc["scenarios"]]
+
+
+def test_assumptions_are_stated_per_scenario(report):
+    doc, html = report
+    for s in doc["scenarios"]:
+        a = s["assumptions"]
+        block = re.search(rf'<p class="note assumptions" data-scenario="{s["name"]}">(.*?)</p>', html, re.S).group(1)
+        assert f"{fmt_num(a['patients_per_month'], 1)} arrivals per month" in block
+        assert f"GD2 {fmt_p(a['antigen_prevalence']['GD2'])}" in block
+        for c, v in a["manufacturing_success"].items():
+            assert f"{c} {fmt_p(v)}" in block
+    assert html.index("Design simulated") < html.index("Summary across scenarios")

@@ -154,6 +154,13 @@ seed <b id="seed">{{ doc.seed }}</b>; dartnk <b id="version">{{ doc.dartnk_versi
 (results do not depend on the number of workers). Values are shares or means over trials; the small grey
 number is the Monte Carlo standard error (percentage points for shares); quantiles carry their distribution-free 95% interval.</p>
 
+<h2>Design simulated</h2>
+<pre>{{ doc.protocol.summary|join("\n") }}</pre>
+<p class="note">Each simulated trial runs the protocol's rules through the dartnk.trial engine: screening and antigen-guided assignment,
+three parallel 3+3 arms with sentinel staggering and the full DLT window, committee sign-off of every step, the interim selection,
+the expansion at the RP2D with toxicity and futility monitoring, and the participant cap. Timing assumptions and the sources of
+the antigen prevalences are in docs/simulation.md of dartnk {{ doc.dartnk_version }}.</p>
+
 <h2>Summary across scenarios</h2>
 <table id="overview"><tr><th>scenario</th><th>best construct</th><th>P(best selected)</th><th>P(expansion stopped: toxicity)</th>
 <th>P(stopped: futility)</th><th>mean N</th><th>P(N &gt; {{ doc.protocol.max_participants }})</th><th>median duration (months)</th><th>P90 duration</th></tr>
@@ -170,6 +177,13 @@ number is the Monte Carlo standard error (percentage points for shares); quantil
 <h2 id="scenario-{{ s.name }}">Scenario {{ s.name }}: {{ s.title }}</h2>
 <p>{{ s.description }} <br><i>Best construct:</i> {{ s.selection.best_construct or "none" }} — {{ s.selection.best_definition }}.
 Trials finished: {{ s.p_finished.p|pct }}.</p>
+{% set a = s.assumptions %}
+<p class="note assumptions" data-scenario="{{ s.name }}">Assumptions: {{ a.patients_per_month|num(1) }} arrivals per month to screening
+(result after {{ a.screening_days }} days); screen failure {{ a.screen_failure|pct }}; dropout before dosing {{ a.dropout_before_dosing|pct }};
+not DLT-evaluable {{ a.not_evaluable|pct }}; committee sign-off after {{ a.committee_days }} days;
+antigen prevalence {% for k, v in a.antigen_prevalence.items() %}{{ k }} {{ v|pct }}{% if not loop.last %}, {% endif %}{% endfor %}
+(Gaussian copula, latent correlation {{ a.antigen_correlation|num(2) }}{% for k, v in a.antigen_pair_correlation.items() %}; {{ k }} {{ v|num(2) }}{% endfor %});
+lot release {% for k, v in a.manufacturing_success.items() %}{{ k }} {{ v|pct }} in {{ a.manufacturing_days[k][0] }}–{{ a.manufacturing_days[k][1] }} days{% if not loop.last %}, {% endif %}{% endfor %}.</p>
 <h3>Escalation, per arm</h3>
 {% for c, a in s.arms.items() %}
 <table class="arm" data-scenario="{{ s.name }}" data-arm="{{ c }}"><tr><th>{{ c }}</th>{% for lv in levels %}<th>{{ lv }}</th>{% endfor %}<th>none</th><th>total</th></tr>
@@ -210,9 +224,6 @@ qualifying patients refused (no arm could take them): mean {{ s.refused.mean|num
 DLTs overall: mean {{ s.dlts_total.mean|num(2) }}; grade ≥ 3 CRS in {{ s.crs_grade3_rate|pct }} and grade ≥ 3 ICANS in {{ s.icans_grade3_rate|pct }} of treated patients.</p>
 {% endfor %}
 
-<h2>Protocol</h2>
-<pre>{{ doc.protocol.summary|join("\n") }}</pre>
-<p class="note">Assumptions (timing, antigen prevalence and co-expression, accrual) are listed with their sources in docs/simulation.md of dartnk {{ doc.dartnk_version }}.</p>
 </body></html>
 """
 

@@ -160,6 +160,21 @@ def _spread(x) -> dict:
             "p90": quantile(x, 0.9), "min": float(x.min()), "max": float(x.max())}
 
 
+def _assumptions(scenario) -> dict:
+    """The scenario's non-dose truths, as the report states them."""
+    acc = scenario.accrual
+    return {
+        "patients_per_month": acc.patients_per_month, "screening_days": acc.screening_days,
+        "screen_failure": acc.screen_failure, "dropout_before_dosing": acc.dropout_before_dosing,
+        "not_evaluable": scenario.not_evaluable, "committee_days": scenario.committee_days,
+        "antigen_prevalence": dict(scenario.antigens.prevalence),
+        "antigen_correlation": scenario.antigens.correlation,
+        "antigen_pair_correlation": dict(scenario.antigens.pair_correlation),
+        "manufacturing_success": {c: v.manufacturing_success for c, v in scenario.constructs.items()},
+        "manufacturing_days": {c: list(v.manufacturing_days) for c, v in scenario.constructs.items()},
+    }
+
+
 def summarise_scenario(protocol, scenario, matrix: np.ndarray) -> dict:
     """The operating characteristics of one scenario from its outcome matrix."""
     col = _columns(protocol, matrix)
@@ -169,6 +184,7 @@ def summarise_scenario(protocol, scenario, matrix: np.ndarray) -> dict:
     treated_total = max(1, int(n_treated.sum()))
     return {
         "name": scenario.name, "title": scenario.title, "description": scenario.description,
+        "assumptions": _assumptions(scenario),
         "n_trials": int(matrix.shape[0]),
         "p_finished": prop(col["finished"] == 1),
         "arms": _arms(protocol, scenario, col),

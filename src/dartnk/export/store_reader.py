@@ -200,10 +200,12 @@ def _counts_as_dlt(d) -> bool:
 
 
 def _dlt(d) -> DltStatus:
-    if d.confirmed_dlt is None:
-        status = f"{d.status} (proposed)"
+    if d.confirmed_dlt is not None:
+        status = "DLT (confirmed by the monitor)" if d.confirmed_dlt else "no DLT (monitor overruled the engine)" \
+            if d.status == "dlt" else "no DLT (confirmed by the monitor)"
     else:
-        status = "dlt" if d.confirmed_dlt else "no_dlt"
+        status = {"dlt": "DLT proposed, awaiting the monitor", "no_dlt": "no DLT (engine adjudication)",
+                  "pending": "pending (event ongoing)"}.get(d.status, d.status)
     return DltStatus(d.patient_id, status, bool(d.evaluable) or _counts_as_dlt(d), _counts_as_dlt(d), d.rule_id,
                      d.reason + (f" — monitor: {d.comment}" if d.comment else ""), d.confirmed_by)
 

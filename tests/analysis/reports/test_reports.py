@@ -95,6 +95,8 @@ def test_final_report_content(trial):
     assert "| CD56-GD2 | 3 | 2 | 2/3 = 66.7% (9.4%–99.2%)" not in t  # DLT row has level column
     assert "| CD56-GD2 | DL1 | 3 | 3 | 2 | 2/3 = 66.7% (9.4%–99.2%) |" in t
     assert "Responders (CR/PR) | 2 |" in t
+    assert "| DLL3-GD2 | DL1 | DL1 | 0/3 DLTs at DL1, DL2 closed by the sponsor: RP2D DL1 | signed |" in t
+    assert "| DLL3-CD56 | not declared | not declared |" in t
     assert "Mann–Whitney" in t
 
 

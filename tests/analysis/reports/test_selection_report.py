@@ -45,3 +45,20 @@ def test_selection_report_matches_the_rule(trial):
 def test_selection_report_without_rp2d_selects_none(trial):
     t = text_of_html(render_html(selection_report(trial)))
     assert "Selected construct: none" not in t or "none passes every gate" in t
+
+
+def test_rp2d_from_the_engines_declare_mtd_decision(trial):
+    """The conduct service stores the engine's escalation proposal with ``action``; only an approved
+    ``declare_mtd`` declares the RP2D."""
+    from dataclasses import replace
+
+    from dartnk.analysis.report_data import DecisionData
+
+    proposed = DecisionData("P9-escalation-CD56-GD2", "escalation", "CD56-GD2", "DL-1",
+                            {"action": "declare_mtd", "n_patients": 0}, "DL-1 is the MTD", "proposed", "2026-09-01")
+    assert declared_rp2d(replace(trial, decisions=trial.decisions + (proposed,)), "CD56-GD2") is None
+    approved = replace(proposed, status="approved")
+    assert declared_rp2d(replace(trial, decisions=trial.decisions + (approved,)), "CD56-GD2") == "DL-1"
+    escalate = DecisionData("P10-escalation-CD56-GD2", "escalation", "CD56-GD2", "DL2", {"action": "escalate"},
+                            "escalate", "approved", "2026-10-01")
+    assert declared_rp2d(replace(trial, decisions=trial.decisions + (escalate,)), "CD56-GD2") is None

@@ -34,3 +34,15 @@ def test_missing_database_is_exit_2(tmp_path):
     r = run_cli("audit", "verify", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}")
     assert r.returncode == 2 and "dartnk db upgrade" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_a_record_edited_behind_the_apps_back_is_named(tmp_path):
+    path = tmp_path / "d.sqlite"
+    db = f"sqlite:///{path}"
+    assert run_cli("user", "add", "a", "--role", "site_coordinator", "--site", "S01", "--db", db).returncode == 0
+    con = sqlite3.connect(path)
+    con.execute("UPDATE users SET role = 'administrator' WHERE name = 'a'")   # privilege escalation
+    con.commit()
+    con.close()
+    r = run_cli("audit", "verify", "--db", db)
+    assert r.returncode == 1 and "users 1 role" in r.stderr and r.stderr.startswith("TAMPERED: records differ")

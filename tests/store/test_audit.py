@@ -157,3 +157,31 @@ def test_any_single_edit_is_named_at_its_entry(tmp_path):
 
     edit()
     d.dispose()
+
+
+def test_records_edited_inserted_or_removed_behind_the_apps_back_are_named(db):
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE sites SET name = 'Elsewhere' WHERE id = 'S01'"))
+    r = _verify(db)
+    assert not r.ok and r.first_bad is None and "sites S01 name" in r.problem
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE sites SET name = 'S01' WHERE id = 'S01'"))
+    assert _verify(db).ok
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO sites (id, name, created_at) VALUES ('S99', 'rogue', '2026-01-01 00:00:00')"))
+    r = _verify(db)
+    assert not r.ok and "sites S99 has no audit entries" in r.problem
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM sites"))
+    r = _verify(db)
+    assert not r.ok and "sites S01 was removed" in r.problem
+
+
+def test_api_verify_reports_a_record_edit(api):
+    from tests.service.conftest import screened_patient
+
+    pid = screened_patient(api)
+    with api.app.state.db.engine.begin() as conn:
+        conn.execute(text("UPDATE patients SET birth_year = 1990 WHERE id = :p"), {"p": pid})
+    r = api.call("GET", "/audit/verify", "admin").json()
+    assert r["ok"] is False and f"patients {pid} birth_year" in r["problem"]

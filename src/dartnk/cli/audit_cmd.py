@@ -17,7 +17,8 @@ def register(app: typer.Typer) -> None:
 def verify(db: Optional[str] = typer.Option(None, "--db", help="database URL (default: $DARTNK_DATABASE_URL or ./dartnk.sqlite)"),
            protocol: Optional[str] = typer.Option(None, "--protocol", help="protocol YAML (default: the shipped protocol)"),
            as_json: bool = typer.Option(False, "--json", help="print {\"ok\", \"entries\", \"first_bad\"} as JSON")) -> None:
-    """Recompute every entry's SHA-256 and link; exit 1 naming the first tampered entry."""
+    """Recompute every entry's SHA-256 and link, and compare every record with the trail; exit 1
+    naming the first tampered entry (or the records that differ)."""
     from dartnk.cli.common import echo_json, load_protocol
     from dartnk.errors import InputError
     from dartnk.store.audit import verify as verify_chain
@@ -38,9 +39,11 @@ def verify(db: Optional[str] = typer.Option(None, "--db", help="database URL (de
         echo_json(result.to_json())
     elif result.ok:
         typer.echo(f"ok: {result.entries} audit entries, hash chain intact ({describe_url(url)})")
-    else:
+    elif result.first_bad is not None:
         typer.echo(f"TAMPERED: audit entry {result.first_bad} is bad: {result.problem} "
                    f"({result.entries} entries read, {describe_url(url)})", err=True)
+    else:
+        typer.echo(f"TAMPERED: {result.problem} ({result.entries} entries intact, {describe_url(url)})", err=True)
     if not result.ok:
         raise typer.Exit(1)
 

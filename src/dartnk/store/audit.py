@@ -134,4 +134,58 @@ def verify(session: Session, trial_id: str) -> Verification:
         return Verification(False, count, count + 1, f"entries {count + 1} to {head_seq} are missing")
     if trial is not None and (head_seq != count or trial.audit_head_hash != prev):
         return Verification(False, count, head_seq or 1, "the chain's head does not match the trial's record")
+    mismatches = record_mismatches(session)
+    if mismatches:
+        shown = "; ".join(mismatches[:5]) + (f" (and {len(mismatches) - 5} more)" if len(mismatches) > 5 else "")
+        return Verification(False, count, None, "records differ from the audit trail: " + shown)
     return Verification(True, count, None)
+
+
+UNCHECKED_TABLES = frozenset({"trial", "audit_log"})
+"""The lock row (it holds the chain's head, checked above) and the log itself."""
+
+
+def record_mismatches(session: Session) -> list[str]:
+    """Records changed, inserted or removed behind the application's back.
+
+    Every record is written with its audit entries, so each field's current value must equal the
+    newest value the trail recorded for it (a field never audited must be empty), every record must
+    have been created in the trail, and every record created in the trail must still exist.
+    Credentials (recorded as ``[secret]``) and timestamps of the records' own bookkeeping
+    (``DateTime`` columns, whose time zone a database may not keep) are not compared.
+    """
+    from sqlalchemy import DateTime, inspect as sa_inspect
+
+    from dartnk.store.models import Base
+    from dartnk.store.recorder import SECRET_FIELDS, _value
+
+    latest: dict[tuple[str, str], dict[str, str | None]] = {}
+    rows = session.execute(select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.field, AuditEntry.new)
+                           .order_by(AuditEntry.seq).execution_options(yield_per=5000))
+    for entity, entity_id, field, new in rows:
+        latest.setdefault((entity, entity_id), {})[field] = new
+    out: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        table = cls.__tablename__
+        if table in UNCHECKED_TABLES:
+            continue
+        columns = [c for c in mapper.column_attrs
+                   if c.key not in SECRET_FIELDS and not isinstance(c.columns[0].type, DateTime)]
+        for obj in session.execute(select(cls)).scalars():
+            key = (table, ",".join(str(v) for v in sa_inspect(obj).identity or ()))
+            seen.add(key)
+            audited = latest.get(key)
+            if audited is None:
+                out.append(f"{table} {key[1]} has no audit entries")
+                continue
+            for col in columns:
+                value = getattr(obj, col.key)
+                current = None if value is None else canonical_json(_value(value))
+                if audited.get(col.key) != current:
+                    out.append(f"{table} {key[1]} {col.key}")
+    known = {m.class_.__tablename__ for m in Base.registry.mappers} - UNCHECKED_TABLES
+    out += [f"{entity} {entity_id} was removed" for (entity, entity_id) in latest
+            if entity in known and (entity, entity_id) not in seen]
+    return out

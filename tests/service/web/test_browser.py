@@ -13,7 +13,7 @@ from datetime import datetime, time as dtime, timedelta, timezone
 import pytest
 
 from tests.service.conftest import EXAMPLES
-from tests.service.web.conftest import shot
+from tests.service.web.conftest import PASSWORD, shot
 
 pytestmark = pytest.mark.browser
 
@@ -147,6 +147,15 @@ def test_committee_member_signs_an_escalation_decision(live, new_page):
     row.locator("select[name=meaning]").select_option("approved")
     row.locator("input[name=comment]").fill("0/3 DLT at DL1")
     row.locator("input[name=attest]").check()
+    row.locator("input[name=password]").fill("not my password")
+    row.locator("button").click()
+    assert "Not saved" in page.inner_text("#form-error")  # a wrong password signs nothing
+    row = page.locator("#decisions tbody tr").first
+    assert row.locator(".status").inner_text() == "proposed"
+    row.locator("select[name=meaning]").select_option("approved")
+    row.locator("input[name=comment]").fill("0/3 DLT at DL1")
+    row.locator("input[name=attest]").check()
+    row.locator("input[name=password]").fill(PASSWORD)
     row.locator("button").click()
     row = page.locator("#decisions tbody tr").first
     assert row.locator(".status").inner_text() == "approved"

@@ -33,8 +33,10 @@ async def sign(request: Request, decision_id: int, p: Page = Depends(page)):
     require_csrf(request, p, form.get("csrf_token"))
     if form.get("attest") != "yes":
         return _decisions_page(request, p, "attest: tick the box to sign electronically in your own name", 422)
-    values = {k: v for k, v in clean(form).items() if k in ("meaning", "comment")}
-    _, error, status = attempt(lambda: decisions.sign(p.conduct, decision_id, parse(SignatureIn, values)))
+    values = {k: v for k, v in clean(form).items() if k in ("meaning", "comment", "password")}
+    # the password again at signing: name + password are the two components of 21 CFR 11.200(a)(1)
+    _, error, status = attempt(lambda: decisions.sign(p.conduct, decision_id, parse(SignatureIn, values),
+                                                      require_password=True))
     if error:
         return _decisions_page(request, p, str(error), status)
     return redirect(f"/decisions#decision-{decision_id}")

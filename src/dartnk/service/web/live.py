@@ -52,7 +52,7 @@ async def adverse_event(request: Request, p: Page = Depends(page)):
             event = AdverseEvent.model_validate(data | {"onset_day": 0})
         except ValidationError as exc:
             raise InputError(problems_from_pydantic(exc)) from None
-        g = event.grading()
+        g = event.grading(request.app.state.protocol.ctcae)
         out = {"grade": g.grade, "reason": g.reason, "category": event.ae_category.value}
         if getattr(g, "ice_score", None) is not None:
             out["ice_score"] = g.ice_score

@@ -31,7 +31,8 @@ def add_lab(c: Conduct, patient_id: str, body: LabIn) -> dict[str, Any]:
         from dartnk.errors import DartnkError
 
         try:
-            grading = grade_ctcae(body.ctcae_term, body.value, body.unit, lln=body.lln, uln=body.uln)
+            grading = grade_ctcae(body.ctcae_term, body.value, body.unit, lln=body.lln, uln=body.uln,
+                                  settings=c.protocol.ctcae)
         except DartnkError as exc:   # name this request's fields
             raise InputError([replace(p, field="ctcae_term" if p.field == "term" else p.field)
                               for p in exc.problems]) from None

@@ -62,7 +62,7 @@ def add_adverse_event(c: Conduct, patient_id: str, body: AdverseEventIn) -> dict
         like = {"term": body.term, "attribution": body.attribution, "serious": body.serious, "inputs": inputs,
                 "category": body.category, "onset_on": body.onset_on, "resolved_on": body.resolved_on}
         event = _clinical_event(like, given[0] if given else body.onset_on)
-        grading = event.grading()
+        grading = event.grading(c.protocol.ctcae)
         if grading.grade == 0:
             raise InputError.field("grade", 0, "an adverse event of grade ≥ 1 (the inputs grade to 0: " + grading.reason + ")")
         row = c.recorder(session).create(AeRow(

@@ -18,10 +18,46 @@ import math
 
 import numpy as np
 
-from dartnk.sim import outcome as oc
-
 SCHEMA = "dartnk.simulation-summary/1"
 DAYS_PER_MONTH = 365.25 / 12
+
+
+# -- the outcome vector of one simulated trial (written by dartnk.sim, read here) ---------------------
+# Layout (``outcome_fields(protocol)``): per arm ``a`` (protocol order) ``mtd.a`` (0-based level or −1)
+# and ``close.a`` (``CLOSE_*``), then ``treated.a.l`` and ``dlts.a.l`` per level (escalation
+# patients), then the trial-level fields of ``TRIAL_FIELDS``.
+CLOSE_MTD, CLOSE_NO_TOLERABLE, CLOSE_CAP, CLOSE_OPEN = 0, 1, 2, 3
+STOP_NONE, STOP_TOXICITY, STOP_FUTILITY = 0, 1, 2
+SELECTED_NONE, SELECTED_NOT_REACHED = -1, -2
+
+TRIAL_FIELDS = (
+    "selected",          # construct index, −1 nothing selected, −2 selection never reached
+    "exp_level",         # RP2D level index of the expansion (−1 none)
+    "exp_n",             # patients treated in the expansion
+    "exp_dlt_evaluable", "exp_dlts",
+    "exp_resp_evaluated", "exp_responders",
+    "exp_stop",          # STOP_*
+    "exp_stop_n",        # evaluable patients when the stop was proposed
+    "n_treated", "n_screened", "n_screen_failures", "n_refused", "n_lost_to_wait", "n_dlts",
+    "duration_days",     # trial day the trial closed (or was cut off)
+    "selection_day",     # trial day the selection was proposed (−1 never)
+    "finished",          # 1 closed, 0 cut off at the scenario's max_trial_days
+    "n_crs3", "n_icans3",  # treated patients with grade ≥ 3 CRS / ICANS (ASTCT)
+    "exp_pfs6", "exp_os12",  # expansion patients progression-free at 6 months / alive at 12 months
+)
+
+
+def outcome_fields(protocol) -> list[str]:
+    """Names of the outcome vector's columns for this protocol."""
+    arms = [c.id for c in protocol.constructs]
+    levels = [d.id for d in protocol.dose_levels]
+    out = []
+    for a in arms:
+        out += [f"mtd.{a}", f"close.{a}"]
+    for a in arms:
+        out += [f"treated.{a}.{lv}" for lv in levels]
+        out += [f"dlts.{a}.{lv}" for lv in levels]
+    return out + list(TRIAL_FIELDS)
 
 
 def prop(x) -> dict:
@@ -69,7 +105,7 @@ def clopper_pearson(x: np.ndarray, n: np.ndarray, conf: float = 0.95) -> tuple[n
 
 
 def _columns(protocol, matrix: np.ndarray) -> dict[str, np.ndarray]:
-    fields = oc.outcome_fields(protocol)
+    fields = outcome_fields(protocol)
     if matrix.shape[1] != len(fields):
         raise ValueError(f"outcome matrix has {matrix.shape[1]} columns, expected {len(fields)}")
     return {f: matrix[:, i] for i, f in enumerate(fields)}
@@ -88,9 +124,9 @@ def _arms(protocol, scenario, col) -> dict:
             "true_dlt": {lv: spec.dlt[lv] for lv in levels},
             "true_response": {lv: spec.response[lv] for lv in levels},
             "p_mtd": {**{lv: prop(mtd == i) for i, lv in enumerate(levels)}, "none": prop(mtd < 0)},
-            "p_no_tolerable_dose": prop(close == oc.CLOSE_NO_TOLERABLE),
-            "p_closed_by_cap": prop(close == oc.CLOSE_CAP),
-            "p_unfinished": prop(close == oc.CLOSE_OPEN),
+            "p_no_tolerable_dose": prop(close == CLOSE_NO_TOLERABLE),
+            "p_closed_by_cap": prop(close == CLOSE_CAP),
+            "p_unfinished": prop(close == CLOSE_OPEN),
             "mean_patients": {lv: mean(treated[lv]) for lv in levels},
             "mean_dlts": {lv: mean(dlts[lv]) for lv in levels},
             "mean_patients_total": mean(sum(treated.values())),
@@ -103,10 +139,10 @@ def _selection(protocol, scenario, col) -> dict:
     sel = col["selected"]
     ids = [c.id for c in protocol.constructs]
     p_sel = {c: prop(sel == i) for i, c in enumerate(ids)}
-    p_sel["none"] = prop(sel == oc.SELECTED_NONE)
-    p_sel["not_reached"] = prop(sel == oc.SELECTED_NOT_REACHED)
+    p_sel["none"] = prop(sel == SELECTED_NONE)
+    p_sel["not_reached"] = prop(sel == SELECTED_NOT_REACHED)
     if scenario.best_construct is None:
-        correct = (sel == oc.SELECTED_NONE) | (col["exp_stop"] == oc.STOP_FUTILITY)
+        correct = (sel == SELECTED_NONE) | (col["exp_stop"] == STOP_FUTILITY)
         rule = "nothing selected, or the expansion stopped for futility"
     else:
         correct = sel == ids.index(scenario.best_construct)
@@ -133,8 +169,8 @@ def _expansion(protocol, scenario, col) -> dict:
     n_exp = col["exp_n"]
     return {
         "p_opened": prop(opened),
-        "p_stop_toxicity": prop(col["exp_stop"] == oc.STOP_TOXICITY),
-        "p_stop_futility": prop(col["exp_stop"] == oc.STOP_FUTILITY),
+        "p_stop_toxicity": prop(col["exp_stop"] == STOP_TOXICITY),
+        "p_stop_futility": prop(col["exp_stop"] == STOP_FUTILITY),
         "mean_patients": mean(n_exp[opened]) if opened.any() else mean([]),
         "mean_dlts": mean(col["exp_dlts"][opened]) if opened.any() else mean([]),
         "orr": orr,

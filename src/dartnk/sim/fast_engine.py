@@ -9,62 +9,15 @@ and requires identical outcomes; the conduct service always uses ``dartnk.trial`
 
 from __future__ import annotations
 
+from dartnk.sim.fast_expansion import P_CLOSED, P_ESC, P_EXP, P_SEL, ExpansionSteps
+from dartnk.sim.fast_state import AWAITING, CLOSED, ENROLLING, Decision, _Arm, _Patient
 from dartnk.trial import events as ev
 from dartnk.trial.decisions import DecisionKind as K
 
-ENROLLING, AWAITING, CLOSED = 0, 1, 2
-P_ESC, P_SEL, P_EXP, P_CLOSED = 0, 1, 2, 3
 FAILED, RELEASED = ev.ManufacturingOutcome.FAILED, ev.ManufacturingOutcome.RELEASED
 
 
-class Decision:
-    """A decision with the fields of :class:`dartnk.trial.decisions.Decision` (a plain slotted
-    class: creating frozen dataclasses dominated the cost of a simulated screening)."""
-
-    __slots__ = ("kind", "day", "reason", "id", "requires_committee", "construct", "level", "patient_id",
-                 "n_patients", "action")
-
-    def __init__(self, kind, day, reason, id="", requires_committee=False, construct=None, level=None,
-                 patient_id=None, n_patients=None, action=None):
-        self.kind, self.day, self.reason, self.id = kind, day, reason, id
-        self.requires_committee, self.construct, self.level = requires_committee, construct, level
-        self.patient_id, self.n_patients, self.action = patient_id, n_patients, action
-
-
-class _Patient:
-    __slots__ = ("pid", "arm", "level", "expansion", "cohort", "assigned", "product", "product_day", "day0",
-                 "infusions", "dlt", "window_closed", "off", "replaced", "response", "persistence")
-
-    def __init__(self, pid, arm, level, expansion, cohort, assigned):
-        self.pid, self.arm, self.level, self.expansion, self.cohort, self.assigned = pid, arm, level, expansion, cohort, assigned
-        self.product = self.product_day = self.day0 = self.response = None
-        self.infusions = 0
-        self.dlt = self.window_closed = self.replaced = False
-        self.off = None
-        self.persistence = []
-
-    @property
-    def treated(self):
-        return self.day0 is not None
-
-    @property
-    def resolved(self):
-        return self.window_closed or self.off is not None
-
-
-class _Arm:
-    __slots__ = ("construct", "status", "level", "tallies", "c_number", "c_level", "c_size", "c_pids", "c_stagger",
-                 "open_since", "mtd", "load", "active")
-
-    def __init__(self, construct, start, n_levels, size, stagger):
-        self.construct, self.status, self.level = construct, ENROLLING, start
-        self.tallies = [[0, 0] for _ in range(n_levels)]
-        self.c_number, self.c_level, self.c_size, self.c_pids, self.c_stagger = 1, start, size, [], stagger
-        self.open_since, self.mtd, self.load = 0, None, 0
-        self.active = 0  # patients of the current cohort not replaced
-
-
-class FastEngine:
+class FastEngine(ExpansionSteps):
     """The loop's engine interface: ``handle(event) -> list[Decision]`` and ``earliest_day0(pid)``."""
 
     def __init__(self, protocol, cache: dict | None = None):
@@ -444,72 +397,6 @@ class FastEngine:
                 out.append(Decision(K.CLOSE_ARM, day, "cap", construct=arm.construct, action="cap"))
         if self.n_closed == len(self.arms) and not self.pending:
             self._start_selection(day, out)
-
-    # -- selection and expansion -----------------------------------------------------------------
-    def _start_selection(self, day: int, out) -> None:
-        from dartnk.sim.fast_selection import select_fast
-
-        chosen, reason = select_fast(self)
-        self.seq += 1
-        d = Decision(K.SELECT_CONSTRUCT, day, reason, id=f"P{self.seq}-selection", requires_committee=True,
-                     construct=chosen, level=self.level_ids[self.arms[self.idx[chosen]].mtd] if chosen is not None else None)
-        out.append(d)
-        self.pending.append(d)
-        self.phase = P_SEL
-
-    def _open_expansion(self, d: Decision, day: int, out) -> None:
-        if d.construct is None:
-            out.append(Decision(K.CLOSE_TRIAL, day, "no construct selected"))
-            self.phase, self.waitlist = P_CLOSED, []
-            return
-        size = min(self.p.expansion.size, self._remaining())
-        if size <= 0:
-            out.append(Decision(K.CLOSE_TRIAL, day, "cap reached before the expansion", construct=d.construct))
-            self.phase, self.waitlist = P_CLOSED, []
-            return
-        out.append(Decision(K.OPEN_EXPANSION, day, "expansion opens", construct=d.construct, level=d.level, n_patients=size))
-        self.phase = P_EXP
-        self.exp = [self.idx[d.construct], self.level_ids.index(d.level), size, [], None, 0]
-
-    def _stop_pending(self) -> bool:
-        return bool(self.pending) and any(d.kind == K.STOP_EXPANSION for d in self.pending)
-
-    def _propose_stop(self, kind: str, day: int, out) -> None:
-        self.seq += 1
-        d = Decision(K.STOP_EXPANSION, day, f"stop for {kind}", id=f"P{self.seq}-stop-{kind}", requires_committee=True,
-                     construct=self.ids[self.exp[0]], action=kind)
-        out.append(d)
-        self.pending.append(d)
-
-    def _toxicity(self, n: int, x: int) -> bool:
-        key = ("tox", n, x)
-        hit = self.cache.get(key)
-        if hit is None:
-            from dartnk.trial.rules import toxicity_check
-
-            hit = self.cache[key] = toxicity_check(self.p, n, x, self.p.expansion.size).stop
-        return hit
-
-    def _futility(self, n: int, r: int) -> bool:
-        key = ("fut", n, r)
-        hit = self.cache.get(key)
-        if hit is None:
-            from dartnk.trial.rules import futility_check
-
-            hit = self.cache[key] = futility_check(self.p, n, r, self.p.expansion.size).stop
-        return hit
-
-    def _expansion_done(self, day: int, out) -> None:
-        if self.phase != P_EXP or self.pending:
-            return
-        _, _, size, pids, _, n_active = self.exp
-        if n_active < size:
-            return
-        active = [self.patients[q] for q in pids if not self.patients[q].replaced]
-        if any(not (q.treated and q.resolved and (q.response is not None or q.off is not None)) for q in active):
-            return
-        out.append(Decision(K.CLOSE_TRIAL, day, "expansion complete", construct=self.ids[self.exp[0]]))
-        self.phase, self.waitlist = P_CLOSED, []
 
     def _committee(self, day, out, decision_id) -> None:
         d = next(x for x in self.pending if x.id == decision_id)

@@ -1,0 +1,1 @@
+"""The compiled fast path's numba kernel, in parts; the Python side is :mod:`dartnk.sim.compiled`."""

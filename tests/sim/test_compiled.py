@@ -47,3 +47,16 @@ def test_states_outside_the_tables_fall_back_to_the_python_path(protocol, scenar
     outcomes = [ct.run(5, i) for i in range(6)]
     assert any(o is None for o in outcomes)  # a cohort with fewer evaluable patients than treated
     assert np.array_equal(run_chunk(p, sc, 5, 0, 6, "compiled"), run_chunk(p, sc, 5, 0, 6, "fast"))
+
+
+def test_compiled_on_a_dask_local_cluster(protocol, scenarios):
+    from distributed import Client, LocalCluster
+
+    from dartnk.sim.runner import run_trials
+
+    sc = [scenarios["one-toxic"]]
+    local = run_trials(protocol, sc, 12, 9, workers=1, engine="fast")
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        dask = run_trials(protocol, sc, 12, 9, scheduler=client, engine="compiled", chunk_size=4)
+    assert np.array_equal(local[0], dask[0])

@@ -191,22 +191,24 @@ def _select_py(P, ENRL, n_enr, AR_MTD, ZC_copies, level_ids, construct_ids, prot
     from dartnk.trial.rules import select_from_summaries
 
     arms = []
-    order = [int(k) for k in ENRL[:n_enr]]
+    order = ENRL[:n_enr].tolist()
+    rows = {k: r for k, r in zip(order, P[ENRL[:n_enr]].tolist())}  # plain lists: cheap to read
+    copies = ZC_copies.tolist()
     for a, cid in enumerate(construct_ids):
         mtd = int(AR_MTD[a])
-        pts = [k for k in order if P[k, F_ARM] == a and P[k, F_EXP] == 0]
-        at = [k for k in pts if mtd >= 0 and P[k, F_LEVEL] == mtd and P[k, F_DAY0] != NONE]
-        ev_at = [k for k in at if P[k, F_DLT] == 1 or P[k, F_WCLOSED] == 1]
-        made = [k for k in pts if P[k, F_PRODUCT] != 0]
-        rel = [k for k in made if P[k, F_PRODUCT] == 1]
-        assessed = [k for k in pts if P[k, F_RESP] != NONE]
+        pts = [k for k in order if rows[k][F_ARM] == a and rows[k][F_EXP] == 0]
+        at = [k for k in pts if mtd >= 0 and rows[k][F_LEVEL] == mtd and rows[k][F_DAY0] != NONE]
+        ev_at = [k for k in at if rows[k][F_DLT] == 1 or rows[k][F_WCLOSED] == 1]
+        made = [k for k in pts if rows[k][F_PRODUCT] != 0]
+        rel = [k for k in made if rows[k][F_PRODUCT] == 1]
+        assessed = [k for k in pts if rows[k][F_RESP] != NONE]
         arms.append(ArmSummary.model_construct(
             construct=cid, rp2d_level=None if mtd < 0 else level_ids[mtd],
-            patients_at_rp2d=len(ev_at), dlts_at_rp2d=sum(1 for k in ev_at if P[k, F_DLT] == 1),
+            patients_at_rp2d=len(ev_at), dlts_at_rp2d=sum(1 for k in ev_at if rows[k][F_DLT] == 1),
             products_manufactured=len(made), products_released=len(rel), products_failed=len(made) - len(rel),
-            vein_to_vein_days=tuple(float(P[k, F_PRODUCT_DAY] - P[k, F_ASSIGNED]) for k in rel),
-            persistence=tuple({int(P[k, F_PERS]): float(ZC_copies[k])} for k in pts if P[k, F_PERS] >= 0),
-            responders=sum(1 for k in assessed if P[k, F_RESP] == 1), evaluable_for_response=len(assessed)))
+            vein_to_vein_days=tuple(float(rows[k][F_PRODUCT_DAY] - rows[k][F_ASSIGNED]) for k in rel),
+            persistence=tuple({rows[k][F_PERS]: copies[k]} for k in pts if rows[k][F_PERS] >= 0),
+            responders=sum(1 for k in assessed if rows[k][F_RESP] == 1), evaluable_for_response=len(assessed)))
     res = select_from_summaries(protocol, arms)
     return -1 if res.selected is None else construct_ids.index(res.selected)
 

@@ -111,8 +111,9 @@ class AdverseEventData:
 
     @property
     def duration_days(self) -> int | None:
-        """Onset to resolution, inclusive of both days; None while unresolved."""
-        return None if self.resolved_on is None else (self.resolved_on - self.onset_on).days + 1
+        """Days from onset to resolution (``resolved_on`` is the first day no longer at this grade, as
+        the conduct service records it and the DLT rules count it); None while unresolved."""
+        return None if self.resolved_on is None else (self.resolved_on - self.onset_on).days
 
     @property
     def related(self) -> bool:

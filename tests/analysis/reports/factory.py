@@ -80,7 +80,7 @@ def make_trial(protocol) -> TrialData:
             nonlocal seq
             seq += 1
             aes.append(AdverseEventData(sid, seq, term, cat, grade, day0 + timedelta(days=onset),
-                                        None if dur is None else day0 + timedelta(days=onset + dur - 1), onset,
+                                        None if dur is None else day0 + timedelta(days=onset + dur), onset,
                                         serious, attribution, dlt, rule))
         ae("Cytokine release syndrome", "crs", 1 + (i % 2), 1, 3)
         ae("Neutrophil count decreased", "neutropenia", 3 + (i % 2), 2, 10, attribution="probable")

@@ -50,6 +50,8 @@ def test_safety_report_html_content(trial):
     assert crs and int(crs.group(1)) + int(crs.group(2)) == 8
     # CRS/ICANS section with onset/duration; ICANS absent in this arm
     assert "| crs | 9 (100.0%) |" in t and "| icans | 0 (0.0%) |" in t
+    # onset days 1 (×9) and 2 (D2-04's grade 4); durations 3 days (×9) and 4 days: median (range)
+    assert re.search(r"\| crs \| 9 \(100\.0%\) \| \d \| \d \| 0 \| 1 \| 0 \| 1 \(1–2\) \| 3 \(3–4\) \| 0 \|", t)
     # decision and reason, and the signature block with the signed member
     assert "1/6 DLTs at DL2 (≤ 1/6): escalate to DL3" in t
     assert "Dr Chair | approved" in t and "Safety monitoring committee chair" in t

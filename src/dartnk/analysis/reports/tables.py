@@ -124,7 +124,8 @@ def graded_syndrome_table(aes: Sequence[AdverseEventData], categories: Sequence[
                      unresolved])
     return Table.of(caption, ["Category", "Patients, n (%)", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5",
                               "Onset day, median (range)", "Duration days, median (range)", "Unresolved events"], rows,
-                    note=f"Grades: {standard}. Duration counts onset and resolution days; unresolved events excluded.")
+                    note=f"Grades: {standard}. Duration: days from onset to resolution (the first day no longer "
+                         "at that grade); unresolved events excluded.")
 
 
 def event_listing(aes: Sequence[AdverseEventData], caption: str) -> Table:

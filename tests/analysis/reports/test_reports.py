@@ -140,3 +140,18 @@ def test_safety_report_blood_count_nadirs(trial):
     assert "Blood count nadirs in the DLT window (days 0–27)" in t
     assert "| N1-01 | DL1 | 0.4 10^9/L | 7 | 4 |" in t  # CTCAE v5.0: ANC < 0.5 × 10^9/L is grade 4
     assert "| N1-02 | DL1 | 0.5 10^9/L | 7 | 3 |" in t  # exactly 0.5: grade 3 (< 1.0 − 0.5)
+
+
+def test_final_report_expansion_rows(trial):
+    """Expansion (Phase 2) patients get their own ORR row; escalation-only trials have none."""
+    from dataclasses import replace
+
+    from dartnk.analysis.report_data import Phase
+
+    assert "Phase 2 expansion" not in text_of_html(render_html(final_report(trial)))
+    moved = tuple(replace(p, phase=Phase.EXPANSION, cohort=0) if p.subject_id in ("D2-01", "D2-02", "D2-03") else p
+                  for p in trial.patients)
+    t = text_of_html(render_html(final_report(replace(trial, patients=moved))))
+    # D2-01 PR (confirmed), D2-02 CR, D2-03 SD: 2/3 responders, Clopper–Pearson 9.4%–99.2%
+    assert "| Arm DLL3-CD56, Phase 2 expansion | 3 | 1 | 1 | 1 | 0 | 0 | 2/3 = 66.7% (9.4%–99.2%) |" in t
+    assert "| DLL3-CD56 | expansion | 3 | 3 |" in t  # disposition by phase

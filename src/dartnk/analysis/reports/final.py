@@ -108,11 +108,14 @@ def _activity(report: Report, data: TrialData, treated: list[PatientData], bor: 
     headers = ["Group", "N", "CR", "PR", "SD", "PD", "NE", "ORR (CR+PR), exact 95% CI", "Disease control (CR+PR+SD)"]
     rows = [orr_row("All treated", treated, bor)]
     rows += [orr_row(f"Arm {arm}", data.treated(arm), bor) for arm in data.arms()]
+    rows += [orr_row(f"Arm {arm}, Phase 2 expansion", data.treated(arm, phase=Phase.EXPANSION), bor)
+             for arm in data.arms() if data.treated(arm, phase=Phase.EXPANSION)]
     rows += [orr_row(f"Arm {arm}, {lv}", data.treated(arm, lv), bor) for arm in data.arms() for lv in data.levels(arm)]
     s.table(Table.of("Best overall response and objective response rate", headers, rows,
                      note="RECIST 1.1 best overall response with confirmation "
                           f"(≥ {data.protocol.response.confirmation_min_days} days) and SD at ≥ "
-                          f"{data.protocol.response.min_sd_days} days; percentages of treated patients."))
+                          f"{data.protocol.response.min_sd_days} days; percentages of treated patients. Dose-level "
+                          "rows include escalation and expansion patients treated at that level."))
     by_profile: dict[str, list[PatientData]] = defaultdict(list)
     for p in treated:
         by_profile[p.antigen_profile()].append(p)

@@ -155,3 +155,40 @@ def test_final_report_expansion_rows(trial):
     # D2-01 PR (confirmed), D2-02 CR, D2-03 SD: 2/3 responders, Clopper–Pearson 9.4%–99.2%
     assert "| Arm DLL3-CD56, Phase 2 expansion | 3 | 1 | 1 | 1 | 0 | 0 | 2/3 = 66.7% (9.4%–99.2%) |" in t
     assert "| DLL3-CD56 | expansion | 3 | 3 |" in t  # disposition by phase
+    # Simon minimax 1/15, 5/25 (protocol): 3 of 25 treated, first look at 15 not reached yet
+    assert "| 15 | ≤ 1 | not reached |" in t
+    assert "incomplete: 3 of 25 patients; 2 responses so far (6 needed at 25)" in t
+
+
+def test_expansion_rule_verdicts(trial):
+    """Simon r1/n1 = 1/15, r/n = 5/25 (Simon 1989 Table 1, p0 0.10, p1 0.30): ≥ 6 of 25 rejects H0."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from dartnk.analysis.report_data import Phase, ResponseAssessment
+    from dartnk.analysis.reports.document import Report
+    from dartnk.analysis.reports.endpoints import best_responses
+    from dartnk.analysis.reports.expansion import expansion_section
+
+    base = trial.patients[0]
+
+    def cohort(responders: list[int]):
+        pts, resp = [], []
+        for i in range(25):
+            p = replace(base, subject_id=f"E{i:02d}", phase=Phase.EXPANSION, cohort=0,
+                        day0=base.day0 + timedelta(days=i))
+            pts.append(p)
+            overall = "PR" if i in responders else "PD"
+            resp += [ResponseAssessment(p.subject_id, p.day0 + timedelta(days=42), 42, overall),
+                     ResponseAssessment(p.subject_id, p.day0 + timedelta(days=84), 84, overall)]
+        data = replace(trial, patients=tuple(pts), responses=tuple(resp))
+        r = Report("t", "s", [])
+        expansion_section(r, data, best_responses(data, pts))
+        return text_of_html(render_html(r))
+
+    t = cohort([0, 20, 21, 22, 23, 24])  # 1 response in the first 15: the rule stops at the look
+    assert "| 15 | ≤ 1 | 1 | stop for futility |" in t
+    t = cohort([0, 1, 20, 21, 22, 23])  # 2 in the first 15, 6 in 25: H0 rejected (boundary: exactly r + 1)
+    assert "| 15 | ≤ 1 | 2 | continue |" in t and "6 responses ≥ 6: the null hypothesis ORR ≤ 0.1 is rejected" in t
+    t = cohort([0, 1, 20, 21, 22])  # 5 of 25 = r: not rejected
+    assert "5 responses < 6: the null hypothesis ORR ≤ 0.1 is not rejected" in t

@@ -17,6 +17,7 @@ from dartnk.analysis.report_data import PatientData, Phase, TrialData
 from dartnk.analysis.reports import tables as T
 from dartnk.analysis.reports.document import Report, SignatureLine, Table, pct
 from dartnk.analysis.reports.endpoints import BestResponse, best_responses, overall_survival, progression_free_survival
+from dartnk.analysis.reports.expansion import expansion_section
 from dartnk.analysis.reports.safety import meta
 
 BOR_ORDER = ("CR", "PR", "SD", "PD", "NE")
@@ -35,6 +36,7 @@ def final_report(data: TrialData) -> Report:
     _disposition(report, data)
     _safety(report, data)
     _activity(report, data, treated, bor)
+    expansion_section(report, data, bor)
     _survival(report, data, treated)
     _persistence(report, data, treated, bor)
     report.signatures = [SignatureLine("Trial statistician"), SignatureLine("Sponsor medical lead")]

@@ -172,9 +172,9 @@ def test_expansion_rule_verdicts(trial):
 
     base = trial.patients[0]
 
-    def cohort(responders: list[int]):
+    def cohort(responders: list[int], n: int = 25):
         pts, resp = [], []
-        for i in range(25):
+        for i in range(n):
             p = replace(base, subject_id=f"E{i:02d}", phase=Phase.EXPANSION, cohort=0,
                         day0=base.day0 + timedelta(days=i))
             pts.append(p)
@@ -192,3 +192,9 @@ def test_expansion_rule_verdicts(trial):
     assert "| 15 | ≤ 1 | 2 | continue |" in t and "6 responses ≥ 6: the null hypothesis ORR ≤ 0.1 is rejected" in t
     t = cohort([0, 1, 20, 21, 22])  # 5 of 25 = r: not rejected
     assert "5 responses < 6: the null hypothesis ORR ≤ 0.1 is not rejected" in t
+    t = cohort([0, 1, 2, 3, 4, 5], n=20)  # 6 responders among 20 of 25: already decided
+    assert "6 responses among 20 of 25 patients already ≥ 6: the null hypothesis ORR ≤ 0.1 is rejected" in t
+    t = cohort([0, 1], n=22)  # 2 + 3 remaining < 6: cannot succeed
+    assert "2 responses among 22 of 25 patients: 6 cannot be reached" in t
+    t = cohort([0, 1], n=21)  # 2 + 4 remaining = 6: still open
+    assert "incomplete: 21 of 25 patients; 2 responses so far (6 needed at 25)" in t

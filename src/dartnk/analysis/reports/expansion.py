@@ -40,7 +40,13 @@ def expansion_section(report: Report, data: TrialData, bor: dict) -> None:
                                                                             "Responses observed", "Rule says"], rows))
     x, n = sum(responded), len(patients)
     need = boundary.final_success_at_least
-    if n < exp.size:
+    if n < exp.size and need is not None and x >= need:
+        verdict = (f"{x} responses among {n} of {exp.size} patients already ≥ {need}: the null hypothesis ORR ≤ "
+                   f"{params['p0']:g} is rejected whatever the remaining patients show")
+    elif n < exp.size and need is not None and x + exp.size - n < need:
+        verdict = (f"{x} responses among {n} of {exp.size} patients: {need} cannot be reached; the null hypothesis "
+                   f"ORR ≤ {params['p0']:g} cannot be rejected")
+    elif n < exp.size:
         verdict = f"incomplete: {n} of {exp.size} patients; {x} responses so far ({need} needed at {exp.size})"
     elif need is not None and x >= need:
         verdict = f"{x} responses ≥ {need}: the null hypothesis ORR ≤ {params['p0']:g} is rejected"

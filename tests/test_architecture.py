@@ -19,6 +19,9 @@ MAY_IMPORT = {
     "sim": {"sim", "trial", "design", "clinical", "protocol", "errors", "analysis"},
     "store": {"store", "protocol", "errors"},
     "analysis": {"analysis", "protocol", "clinical", "design", "errors"},
+    # export reads the database into the same TrialData snapshot the reports use (one reading of
+    # the store for both), so it may import analysis.report_data besides store and clinical
+    "export": {"export", "store", "clinical", "protocol", "analysis", "errors"},
 }
 PURE = ("protocol", "clinical", "design", "trial")
 IMPURE_MODULES = {"sqlite3", "sqlalchemy", "socket", "subprocess", "requests", "httpx", "urllib", "random",

@@ -36,7 +36,7 @@ def test_demo_fills_the_database_through_the_service():
 
 def test_demo_is_reproducible(tmp_path):
     """Same seed, same trial: the same summary and the same SDTM records (in process, a small trial)."""
-    from dartnk.export.demo_trial import run_demo
+    from dartnk.service.demo import run_demo
     from dartnk.export.sdtm import build_datasets
     from dartnk.export.store_reader import read_trial
     from dartnk.protocol import default_protocol

@@ -24,7 +24,7 @@ def demo(db: Optional[str] = typer.Option(None, "--db", help="database URL of a 
     from datetime import date
 
     from dartnk.cli.common import fail, load_protocol
-    from dartnk.export.demo_trial import run_demo
+    from dartnk.service.demo import run_demo
     from dartnk.store.db import describe_url, resolve_url
 
     try:

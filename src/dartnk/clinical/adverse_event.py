@@ -14,7 +14,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dartnk.clinical.crs import CrsAssessment, grade_crs
-from dartnk.clinical.ctcae import Grading, grade_ctcae, term_spec
+from dartnk.clinical.ctcae import Grading, LabMeasurement, grade_ctcae, term_spec
 from dartnk.clinical.icans import IcansAssessment, grade_icans
 from dartnk.errors import DartnkError
 from dartnk.protocol.dlt import AeCategory, Attribution
@@ -68,23 +68,8 @@ def category_of_term(term: str) -> AeCategory:
     return AeCategory.OTHER_NON_HEMATOLOGIC
 
 
-class LabResult(BaseModel):
+class LabResult(LabMeasurement):
     """A lab value to grade by CTCAE v5.0 under the event's term."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: float
-    unit: Optional[str] = None
-    lln: Optional[float] = None
-    uln: Optional[float] = None
-    baseline: Optional[float] = None
-    symptomatic: Optional[bool] = None
-    on_anticoagulation: Optional[bool] = None
-    intervention_indicated: Optional[bool] = None
-    hospitalization_indicated: Optional[bool] = None
-    transfusion_indicated: Optional[bool] = None
-    life_threatening: Optional[bool] = None
-    physiologic_consequences: Optional[bool] = None
 
 
 class AdverseEvent(BaseModel):

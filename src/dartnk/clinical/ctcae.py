@@ -42,12 +42,12 @@ class Grading(BaseModel):
     reason: str
 
 
-class CtcaeLabInput(BaseModel):
-    """One lab result to grade (the JSON record of ``dartnk grade ctcae``)."""
+class LabMeasurement(BaseModel):
+    """A lab value with its unit, the site's normal limits, the baseline, and the clinical findings
+    some CTCAE v5.0 grades need besides the value."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    term: str = Field(description="the CTCAE v5.0 term exactly as CTCAE writes it")
     value: float
     unit: Optional[str] = Field(default=None, description="unit of value, lln, uln and baseline")
     lln: Optional[float] = None
@@ -61,6 +61,12 @@ class CtcaeLabInput(BaseModel):
     life_threatening: Optional[bool] = None
     physiologic_consequences: Optional[bool] = Field(default=None,
         description="Hyperuricemia: >ULN with physiologic consequences (e.g. gout, urate nephropathy) is grade 3")
+
+
+class CtcaeLabInput(LabMeasurement):
+    """One lab result to grade (the JSON record of ``dartnk grade ctcae``)."""
+
+    term: str = Field(description="the CTCAE v5.0 term exactly as CTCAE writes it")
 
 
 def known_terms() -> list[str]:

@@ -46,10 +46,8 @@ def simulate(
     """Simulate the whole trial under scenarios; write summary.json and report.html."""
     import json
     import sys
-    import time
     from pathlib import Path
 
-    from dartnk import __version__
     from dartnk.cli.common import fail, load_protocol, read_text
 
     if workers is not None and scheduler is not None:
@@ -79,29 +77,19 @@ def simulate(
         fail("--scenario", dup, "each scenario once")
 
     from dartnk.analysis.simulation_report import render_report
-    from dartnk.analysis.simulation_summary import summary_document
-    from dartnk.sim.runner import default_engine, run_trials
+    from dartnk.sim.study import run_study
 
-    if engine is None:
-        engine = default_engine(trials * len(scenarios))
-
-    total = trials * len(scenarios)
     bar = None
     if sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=total, unit="trial", desc="simulating", file=sys.stderr)
-    started = time.perf_counter()
+        bar = tqdm(total=trials * len(scenarios), unit="trial", desc="simulating", file=sys.stderr)
     try:
-        matrices = run_trials(proto, scenarios, trials, seed, workers=1 if scheduler else n_workers,
-                              scheduler=scheduler, engine=engine, progress=bar.update if bar else None)
+        doc = run_study(proto, scenarios, trials=trials, seed=seed, workers=n_workers, scheduler=scheduler,
+                        engine=engine, progress=bar.update if bar else None)
     finally:
         if bar is not None:
             bar.close()
-    elapsed = time.perf_counter() - started
-    doc = summary_document(proto, scenarios, matrices, trials=trials, seed=seed, engine=engine,
-                           workers=0 if scheduler else n_workers, scheduler=scheduler, elapsed_seconds=elapsed,
-                           version=__version__)
     html = render_report(doc)
     out_dir.mkdir(parents=True, exist_ok=True)
     summary_path, report_path = out_dir / "summary.json", out_dir / "report.html"
@@ -110,4 +98,4 @@ def simulate(
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     typer.echo(f"wrote {summary_path} and {report_path} ({len(scenarios)} scenario(s) × {trials} trials, "
-               f"seed {seed}, {elapsed:.1f} s)")
+               f"seed {seed}, {doc['elapsed_seconds']:.1f} s)")

@@ -54,24 +54,17 @@ class JobBoard:
 
 
 def _run(job: Job, protocol) -> None:
-    """The CLI's pipeline on one scenario: simulate, summarise (with MC errors), render the report."""
-    import time
-
-    from dartnk import __version__
+    """The CLI's study on one scenario: simulate, summarise (with MC errors), render the report."""
     from dartnk.analysis.simulation_report import render_report
-    from dartnk.analysis.simulation_summary import summary_document
-    from dartnk.sim.runner import run_trials
     from dartnk.sim.scenario import shipped_scenario
+    from dartnk.sim.study import run_study
 
     def progress(n: int) -> None:
         job.done += n
 
     try:
-        t0 = time.perf_counter()
-        scenarios = [shipped_scenario(job.scenario, protocol)]
-        matrices = run_trials(protocol, scenarios, job.trials, job.seed, progress=progress)
-        doc = summary_document(protocol, scenarios, matrices, trials=job.trials, seed=job.seed, engine="fast",
-                               workers=1, scheduler=None, elapsed_seconds=time.perf_counter() - t0, version=__version__)
+        doc = run_study(protocol, [shipped_scenario(job.scenario, protocol)], trials=job.trials, seed=job.seed,
+                        progress=progress)
         job.report_html = render_report(doc)
         job.status = "done"
     except Exception as exc:  # shown on the page; the run is the user's, not the server's

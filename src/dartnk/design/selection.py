@@ -337,11 +337,31 @@ def _renormalise(raw):
     return raw[keep] / total[keep, None]
 
 
-def select_construct(settings: SelectionSettings, arms: Sequence[ArmSummary], rng=None) -> SelectionResult:
-    """Apply the protocol's interim selection rule to the arms' summaries (pure; ``rng`` optional)."""
+@dataclass(frozen=True)
+class Ranking:
+    """The rule itself, without the reporting extras: per construct (input order) its gates,
+    scores and composite; ``order`` ranks every construct (eligible first); ``eligible`` keeps only
+    those passing every gate, best first."""
+
+    ids: tuple[str, ...]
+    rows: tuple[dict, ...]
+    order: tuple[int, ...]
+    eligible: tuple[int, ...]
+
+    @property
+    def selected(self) -> str | None:
+        return self.ids[self.eligible[0]] if self.eligible else None
+
+
+def rank_constructs(settings: SelectionSettings, arms: Sequence[ArmSummary]) -> Ranking:
+    """Gates, criterion scores, weighted composite and ranking: the protocol's selection rule.
+
+    The trial engine decides with this (cheap); :func:`select_construct` adds the posterior
+    probabilities of being best and the weight-sensitivity analysis for the committee's report.
+    """
     if not arms:
         raise InputError.field("arms", [], "at least one construct's summary")
-    ids = [a.construct for a in arms]
+    ids = tuple(a.construct for a in arms)
     for i, c in enumerate(ids):
         if c in ids[:i]:
             raise InputError.field(f"arms.{i}.construct", c, "a construct listed once")
@@ -355,19 +375,26 @@ def select_construct(settings: SelectionSettings, arms: Sequence[ArmSummary], rn
         scores = _scores(arm, ps, best_auc, settings)
         rows.append({"arm": arm, "pers": ps, "gates": gates, "eligible": all(g.passed for g in gates),
                      "scores": scores, "composite": sum(weights[c] * scores[c] for c in weights)})
-    pbest = _p_best_all(arms, pers, settings)
-    order = sorted(range(len(rows)), key=lambda i: (not rows[i]["eligible"],) + _rank_key(rows[i], rows[i]["scores"], ids[i]))
-    rank = {i: r + 1 for r, i in enumerate(order)}
-    eligible = [i for i in order if rows[i]["eligible"]]
+    order = tuple(sorted(range(len(rows)),
+                         key=lambda i: (not rows[i]["eligible"],) + _rank_key(rows[i], rows[i]["scores"], ids[i])))
+    return Ranking(ids=ids, rows=tuple(rows), order=order, eligible=tuple(i for i in order if rows[i]["eligible"]))
+
+
+def select_construct(settings: SelectionSettings, arms: Sequence[ArmSummary], rng=None) -> SelectionResult:
+    """Apply the protocol's interim selection rule to the arms' summaries (pure; ``rng`` optional)."""
+    ranking = rank_constructs(settings, arms)
+    ids, rows, eligible = list(ranking.ids), list(ranking.rows), list(ranking.eligible)
+    weights = {w.criterion.value: w.weight for w in settings.weights}
+    pbest = _p_best_all(arms, [r["pers"] for r in rows], settings)
+    rank = {i: r + 1 for r, i in enumerate(ranking.order)}
     wins, n_settings, method = _sensitivity(rows, eligible, ids, settings, rng)
     assessments = tuple(ConstructAssessment(
         construct=ids[i], gates=r["gates"], eligible=r["eligible"], observed=_observed(r["arm"], r["pers"], settings),
         scores=r["scores"], composite=r["composite"], rank=rank[i], p_best={c: pbest[c][i] for c in pbest})
         for i, r in enumerate(rows))
-    selected = ids[eligible[0]] if eligible else None
     reason = _reason(rows, ids, eligible, wins, pbest)
     return SelectionResult(constructs=assessments, sensitivity=wins, sensitivity_settings=n_settings,
-                           sensitivity_method=method, selected=selected, reason=reason, weights=weights)
+                           sensitivity_method=method, selected=ranking.selected, reason=reason, weights=weights)
 
 
 def _p_best_all(arms, pers, settings) -> dict[str, list[float]]:

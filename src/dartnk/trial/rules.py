@@ -90,28 +90,16 @@ def select(protocol, state: TrialState) -> SelectionOutcome:
 
 def select_from_summaries(protocol, arms) -> "SelectionOutcome":
     """The selection rule on ready-made ``ArmSummary`` objects (see :func:`select`)."""
-    from dartnk.design import selection as sel
+    from dartnk.design.selection import rank_constructs
 
-    settings = protocol.selection
-    pers = [sel.summarise_persistence(a, settings) for a in arms]
-    aucs = [p.auc_median for p in pers if p.auc_median is not None]
-    best_auc = max(aucs) if aucs else None
-    weights = {w.criterion.value: w.weight for w in settings.weights}
-    rows = []
-    for arm, ps in zip(arms, pers):
-        gates = sel._gates(arm, settings)
-        scores = sel._scores(arm, ps, best_auc, settings)
-        row = {"gates": gates, "eligible": all(g.passed for g in gates), "scores": scores,
-               "composite": sum(weights[c] * scores[c] for c in weights)}
-        rows.append((arm.construct, row))
-    eligible = sorted((r for r in rows if r[1]["eligible"]), key=lambda r: sel._rank_key(r[1], r[1]["scores"], r[0]))
+    ranking = rank_constructs(protocol.selection, arms)
     parts = []
-    for c, r in rows:
+    for c, r in zip(ranking.ids, ranking.rows):
         failed = [g.reason for g in r["gates"] if not g.passed]
         parts.append(f"{c}: composite {r['composite']:.3f}" + (f", fails {'; '.join(failed)}" if failed else ""))
-    if not eligible:
+    chosen = ranking.selected
+    if chosen is None:
         return SelectionOutcome(None, "no construct passes every selection gate — " + " | ".join(parts))
-    chosen = eligible[0][0]
     return SelectionOutcome(chosen, f"{chosen} selected: best composite among the constructs passing every gate — "
                             + " | ".join(parts))
 

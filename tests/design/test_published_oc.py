@@ -290,3 +290,28 @@ def test_dartnk_oc_matches_the_published_paths(table, tox):
     assert out["mean_n"] == pytest.approx(sum(pat), abs=1e-12)
     assert set(out["p_n"]) == {n for n, p in law.items() if p > 0}
     assert out["p_n"] == pytest.approx(law, abs=1e-12)
+
+
+# -- R package precautionary (Norris), vignette "What priors are implicit in a given 3+3 design?" -----------------
+# -- (vignettes/Implicit-priors.Rmd, commit 19312a2; the same text as arXiv:2012.05301), table "JvD": ----------------
+# "Number of possible dose-escalation paths in the standard 3+3 design, as a function of the number D of
+# prespecified doses", printed for D = 1..10. The vignette's design is Korn et al. (1994)'s "more common" variant
+# (de-escalation, 6 patients required at the MTD). Every count is exact and they separate the variants: the rule
+# without top expansion gives 7, 34, 118, ... and the rule without de-escalation 10, 25, 55, ..., so only
+# deescalate=true with expand_top_level=true reproduces the printed row. Larger D extends the path-set check above
+# (T2/T4 tables) from 4 to 10 doses.
+PRECAUTIONARY_JVD = {1: 10, 2: 46, 3: 154, 4: 442, 5: 1162, 6: 2890, 7: 6922, 8: 16138, 9: 36874, 10: 82954}
+
+
+@pytest.mark.parametrize("k,count", sorted(PRECAUTIONARY_JVD.items()))
+def test_precautionary_path_count_per_number_of_doses(protocol, k, count):
+    s = settings_with(protocol.escalation, deescalate=True, expand_top_level=True)
+    paths = dartnk_paths(s, k)
+    assert len(paths) == count
+    assert len(set(paths)) == count
+
+
+@pytest.mark.parametrize("deescalate,expand_top", [(True, False), (False, True), (False, False)])
+def test_precautionary_path_counts_separate_the_variants(protocol, deescalate, expand_top):
+    s = settings_with(protocol.escalation, deescalate=deescalate, expand_top_level=expand_top)
+    assert [len(dartnk_paths(s, k)) for k in (2, 3, 4)] != [PRECAUTIONARY_JVD[k] for k in (2, 3, 4)]

@@ -207,6 +207,16 @@ def test_tumour_assessments_compute_recist(api):
     assert view["response"]["assessments"] == 2
 
 
+def test_a_baseline_is_checked_against_recist_when_it_is_stored(api):
+    # RECIST 1.1 §3.2: at most 5 target lesions; the baseline is refused at entry, not at the first follow-up
+    pid = screened_patient(api)
+    base = {"assessed_on": api.clock.today.isoformat(), "baseline": True,
+            "target_lesions": [{"id": f"T{i}", "organ": f"organ {i}", "diameter_mm": 20} for i in range(6)]}
+    r = api.call("POST", f"/patients/{pid}/tumor-assessments", "inv1", base)
+    assert r.status_code == 422 and r.json()["field"] == "target_lesions", r.text
+    assert api.call("GET", f"/patients/{pid}", "inv1").json()["response"] is None
+
+
 def small_protocol():
     """One construct, one dose level, cohorts of one, no stagger: MTD, selection and expansion quickly."""
     from dartnk.protocol import default_protocol

@@ -81,35 +81,9 @@ async def antigens(request: Request, p: Page = Depends(page)):
 @router.post("/recist/{pid}")
 async def recist(request: Request, pid: str, p: Page = Depends(page)):
     """Sum, % change from baseline, nadir and responses if this assessment were saved now."""
+    from dartnk.service.schemas import TumorAssessmentIn
+    from dartnk.service.web.render import parse
+    from dartnk.service.workflow.outcomes import preview_tumor_assessment
+
     form = await _fields(request, p)
-    return _answer(lambda: _recist_preview(p, pid, tumor_assessment_body(form)))
-
-
-def _recist_preview(p: Page, pid: str, body: dict[str, Any]) -> dict[str, Any]:
-    from datetime import date
-
-    from sqlalchemy import select
-
-    from dartnk.service.workflow.outcomes import _assess, _assessments
-    from dartnk.service.workflow.patients import load_patient
-    from dartnk.service.workflow.treatment import infusion_dates
-    from dartnk.store.models import TumorAssessment
-
-    if not body.get("assessed_on"):
-        raise DartnkError.field("assessed_on", None, "the assessment date")
-    on = date.fromisoformat(body["assessed_on"])
-    with p.conduct.db.read() as session:
-        load_patient(p.conduct, session, pid)
-        rows = _assessments(session, pid)
-        lesions = {k: v for k, v in body.items() if k != "assessed_on" and v is not None}
-        draft = TumorAssessment(patient_id=pid, assessed_on=on, lesions=lesions, response={})
-        given = infusion_dates(session, pid)
-        if body.get("baseline"):
-            total = sum(float(x.get("diameter_mm", 0)) for x in body.get("target_lesions", [])
-                        if isinstance(x.get("diameter_mm"), (int, float)))
-            _assess(p.conduct, [draft], given[0] if given else None)  # validates the baseline
-            return {"baseline": True, "sum_mm": round(total, 1), "lesions": len(body.get("target_lesions", []))}
-        result = _assess(p.conduct, [*rows, draft], given[0] if given else None)
-        if result is None:
-            raise DartnkError.field("baseline", None, "a baseline assessment first")
-        return {"baseline": False, "visit": result["visits"][-1], "best_overall_response": result["best_overall_response"]}
+    return _answer(lambda: preview_tumor_assessment(p.conduct, pid, parse(TumorAssessmentIn, tumor_assessment_body(form))))

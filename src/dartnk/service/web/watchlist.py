@@ -10,18 +10,19 @@ WEEK_DAYS = 7
 
 def watchlist(conduct, patients: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(DLT windows whose last day falls within the next 7 days, overdue visits), over the patients
-    the user can see. The window's last day is Day 0 + ``dlt.window_days`` − 1."""
+    the user can see; the window's last day is :func:`dartnk.clinical.dlt.window_last_day`."""
+    from dartnk.clinical.dlt import window_last_day
     from dartnk.service.workflow import views
 
     today: date = conduct.today
-    window = conduct.protocol.dlt.window_days
+    last_day = window_last_day(conduct.protocol)
     ending, overdue = [], []
     for row in patients:
         if row["status"] not in ("dlt_window", "follow_up", "off_study"):
             continue
         pt = views.patient_view(conduct, row["id"])
         if pt.get("day0") and row["status"] == "dlt_window":
-            last = date.fromisoformat(pt["day0"]) + timedelta(days=window - 1)
+            last = date.fromisoformat(pt["day0"]) + timedelta(days=last_day)
             if today <= last <= today + timedelta(days=WEEK_DAYS):
                 ending.append({"id": pt["id"], "last_day": last.isoformat(), "days_left": (last - today).days,
                                "arm": (pt.get("enrollment") or {}).get("arm"), "dlt": (pt.get("dlt") or {}).get("proposed")})

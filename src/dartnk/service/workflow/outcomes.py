@@ -71,23 +71,9 @@ def add_tumor_assessment(c: Conduct, patient_id: str, body: TumorAssessmentIn) -
     """Store an assessment and compute RECIST 1.1 (time-point responses and best overall response)."""
     from dartnk.trial.events import BestResponse, ResponseEvaluated, TumourAssessed
 
-    check_not_future("assessed_on", body.assessed_on, c.today)
     with c.db.write() as session:
-        writable_patient(c, session, patient_id)
-        rows = _assessments(session, patient_id)
-        has_baseline = any(r.lesions.get("baseline") for r in rows)
-        if body.baseline and has_baseline:
-            raise ConflictError.field("baseline", True, "one baseline assessment per patient")
-        if not body.baseline and not has_baseline:
-            raise ConflictError.field("baseline", False, "a baseline assessment first")
-        if not body.baseline and body.new_lesions is None:
-            raise InputError.field("new_lesions", None, "true or false for a follow-up assessment")
-        if rows and body.assessed_on <= rows[-1].assessed_on:
-            raise InputError.field("assessed_on", body.assessed_on.isoformat(), f"a date after the last assessment ({rows[-1].assessed_on})")
-        lesions = body.model_dump(exclude={"assessed_on"}, exclude_none=True)
-        row = TumorAssessment(patient_id=patient_id, assessed_on=body.assessed_on, lesions=lesions, response={})
-        given = infusion_dates(session, patient_id)
-        result = _assess(c, [*rows, row], given[0] if given else None)
+        row, doc = _checked_draft(c, session, patient_id, body)
+        result = _follow_up_result(doc)
         row.response = result or {}
         c.recorder(session).create(row)
         state = current_state(session, c)
@@ -103,6 +89,39 @@ def add_tumor_assessment(c: Conduct, patient_id: str, body: TumorAssessmentIn) -
         return {"id": row.id, "assessed_on": row.assessed_on.isoformat(), "recist": result}
 
 
+def preview_tumor_assessment(c: Conduct, patient_id: str, body: TumorAssessmentIn) -> dict[str, Any]:
+    """What RECIST 1.1 would say if this assessment were saved now; nothing is written.
+
+    Baseline: the exact sum of the target lesions. Follow-up: this visit's result and the best
+    overall response so far. The same checks as :func:`add_tumor_assessment` apply.
+    """
+    with c.db.read() as session:
+        _, doc = _checked_draft(c, session, patient_id, body)
+    if body.baseline:
+        return {"baseline": True, "sum_mm": doc["baseline_sum_mm"], "lesions": len(body.target_lesions)}
+    return {"baseline": False, "visit": doc["visits"][-1], "best_overall_response": doc["best_overall_response"]}
+
+
+def _checked_draft(c: Conduct, session: Session, patient_id: str, body: TumorAssessmentIn):
+    """The assessment as a (not yet added) row, and RECIST 1.1 over every assessment including it."""
+    check_not_future("assessed_on", body.assessed_on, c.today)
+    writable_patient(c, session, patient_id)
+    rows = _assessments(session, patient_id)
+    has_baseline = any(r.lesions.get("baseline") for r in rows)
+    if body.baseline and has_baseline:
+        raise ConflictError.field("baseline", True, "one baseline assessment per patient")
+    if not body.baseline and not has_baseline:
+        raise ConflictError.field("baseline", False, "a baseline assessment first")
+    if not body.baseline and body.new_lesions is None:
+        raise InputError.field("new_lesions", None, "true or false for a follow-up assessment")
+    if rows and body.assessed_on <= rows[-1].assessed_on:
+        raise InputError.field("assessed_on", body.assessed_on.isoformat(), f"a date after the last assessment ({rows[-1].assessed_on})")
+    lesions = body.model_dump(exclude={"assessed_on"}, exclude_none=True)
+    row = TumorAssessment(patient_id=patient_id, assessed_on=body.assessed_on, lesions=lesions, response={})
+    given = infusion_dates(session, patient_id)
+    return row, _recist(c, [*rows, row], given[0] if given else None)
+
+
 def _engine_response(overall: str) -> str:
     """RECIST categories the engine has no name for: non-CR/non-PD counts as SD, NED as NE."""
     return {"NON_CR_NON_PD": "SD", "NED": "NE"}.get(overall, overall)
@@ -113,8 +132,9 @@ def _assessments(session: Session, patient_id: str) -> list[TumorAssessment]:
                                 .order_by(TumorAssessment.assessed_on)).scalars())
 
 
-def _assess(c: Conduct, rows: list[TumorAssessment], day0: date | None) -> dict[str, Any] | None:
-    """RECIST 1.1 over the baseline and follow-ups, days counted from Day 0 (or the baseline date)."""
+def _recist(c: Conduct, rows: list[TumorAssessment], day0: date | None) -> dict[str, Any] | None:
+    """RECIST 1.1 over the baseline and follow-ups (``dartnk.clinical.recist.assess``, which also
+    validates the baseline's target lesions), days counted from Day 0 (or the baseline date)."""
     from dartnk.clinical.recist import assess
 
     baseline = next((r for r in rows if r.lesions.get("baseline")), None)
@@ -126,21 +146,21 @@ def _assess(c: Conduct, rows: list[TumorAssessment], day0: date | None) -> dict[
     if baseline.lesions.get("non_target"):
         base["non_target"] = baseline.lesions["non_target"]
     visits = []
-    for i, r in enumerate(follow):
+    for r in follow:
         v = {"day": (r.assessed_on - origin).days, "target_lesions": r.lesions.get("target_lesions", []),
              "new_lesions": bool(r.lesions.get("new_lesions"))}
         if r.lesions.get("non_target"):
             v["non_target"] = r.lesions["non_target"]
         visits.append(v)
-    if not visits:
-        from dartnk.clinical.recist.assessment import parse_baseline
-
-        parse_baseline(base, "")
-        return None
     try:
         return assess(base, visits, c.protocol.response).to_dict()
     except InputError as exc:
         raise InputError([_renamed(p, len(visits)) for p in exc.problems]) from None
+
+
+def _follow_up_result(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored response: RECIST's result once there is a follow-up, nothing for a baseline alone."""
+    return doc if doc and doc["visits"] else None
 
 
 def _renamed(p, n: int):

@@ -66,7 +66,8 @@ async def eligibility(request: Request, p: Page = Depends(page)):
     from dartnk.clinical.eligibility import evaluate_eligibility
 
     form = await _fields(request, p)
-    return _answer(lambda: evaluate_eligibility(request.app.state.protocol, rf.screening_record(form)).to_json())
+    protocol = request.app.state.protocol
+    return _answer(lambda: evaluate_eligibility(protocol, rf.screening_record(form, rf.form_labs(protocol))).to_json())
 
 
 @router.post("/antigens")

@@ -34,7 +34,7 @@ def _stored_record(p: Page, pid: str, model_name: str) -> dict[str, Any] | None:
 @router.get("/screening", response_class=HTMLResponse)
 def screening_form(request: Request, pid: str, p: Page = Depends(page)):
     record = _stored_record(p, pid, "Screening")
-    return render(request, p, "screening.html", pid=pid, groups=rf.SCREENING_FIELDS, labs=rf.LAB_UNITS,
+    return render(request, p, "screening.html", pid=pid, groups=rf.SCREENING_FIELDS, labs=rf.form_labs(request.app.state.protocol),
                   values=rf.screening_values(record), existing=record is not None)
 
 
@@ -44,12 +44,12 @@ async def screening(request: Request, pid: str, p: Page = Depends(page)):
 
     form = {k: str(v) for k, v in (await request.form()).items()}
     require_csrf(request, p, form.get("csrf_token"))
-    record = rf.screening_record(form)
+    record = rf.screening_record(form, rf.form_labs(request.app.state.protocol))
     existing = _stored_record(p, pid, "Screening") is not None
     _, error, status = attempt(lambda: wf.screen(p.conduct, pid, record, form.get("reason") or None))
     if error:
         return render(request, p, "screening.html", status=status, pid=pid, groups=rf.SCREENING_FIELDS,
-                      labs=rf.LAB_UNITS, values=form, existing=existing, error=str(error))
+                      labs=rf.form_labs(request.app.state.protocol), values=form, existing=existing, error=str(error))
     return redirect(f"/patients/{pid}")
 
 

@@ -69,11 +69,16 @@ SCREENING_FIELDS: tuple[tuple[str, tuple[FormField, ...]], ...] = (
     )),
 )
 
-LAB_UNITS: dict[str, tuple[str, ...]] = {
-    "anc": ("10^9/L", "cells/mm3"), "platelets": ("10^9/L", "cells/mm3"), "creatinine": ("mg/dL", "umol/L"),
-    "ast": ("U/L",), "alt": ("U/L",), "bilirubin": ("mg/dL", "umol/L"),
-}
-"""The labs the default protocol's criteria read, with the units the record accepts for each."""
+def form_labs(protocol) -> dict[str, tuple[str, ...]]:
+    """The labs the protocol's criteria read (creatinine for a clearance criterion), each with the
+    units the screening record accepts for it (:data:`dartnk.clinical.screening_record.LAB_UNITS`)."""
+    from dartnk.clinical.screening_record import LAB_UNITS
+
+    criteria = [*protocol.eligibility.inclusion, *protocol.eligibility.exclusion]
+    ids = [c.lab for c in criteria if getattr(c, "lab", None)]
+    if any(c.check == "creatinine_clearance" for c in criteria):
+        ids.append("creatinine")
+    return {lab: tuple(LAB_UNITS[lab]) for lab in dict.fromkeys(ids) if lab in LAB_UNITS}
 
 ANTIGEN_FIELDS = ("percent_positive", "intensity", "h_score", "pct_1", "pct_2", "pct_3")
 
@@ -91,8 +96,8 @@ def _value(kind: FieldKind, raw: str) -> Any:
     return raw
 
 
-def screening_record(form: dict[str, str]) -> dict[str, Any]:
-    """The screening record from the posted fields (labs as ``lab.<id>.value|unit|lln|uln``)."""
+def screening_record(form: dict[str, str], labs: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """The screening record from the posted fields (``labs`` as ``lab.<id>.value|unit|lln|uln``)."""
     record: dict[str, Any] = {}
     for _, fields in SCREENING_FIELDS:
         for f in fields:
@@ -101,19 +106,19 @@ def screening_record(form: dict[str, str]) -> dict[str, Any]:
                 value = _value(f.kind, raw)
                 if value is not None:
                     record[f.name] = value
-    labs: dict[str, Any] = {}
-    for lab in LAB_UNITS:
+    entries: dict[str, Any] = {}
+    for lab, units in labs.items():
         value = (form.get(f"lab.{lab}.value") or "").strip()
         if not value:
             continue
-        entry: dict[str, Any] = {"value": _value("number", value), "unit": form.get(f"lab.{lab}.unit") or LAB_UNITS[lab][0]}
+        entry: dict[str, Any] = {"value": _value("number", value), "unit": form.get(f"lab.{lab}.unit") or units[0]}
         for limit in ("lln", "uln"):
             raw = (form.get(f"lab.{lab}.{limit}") or "").strip()
             if raw:
                 entry[limit] = _value("number", raw)
-        labs[lab] = entry
-    if labs:
-        record["labs"] = labs
+        entries[lab] = entry
+    if entries:
+        record["labs"] = entries
     return record
 
 

@@ -146,9 +146,10 @@ def test_chow_example_11_6_2_through_dartnk_oc(expand_top):
 # -- R package precautionary (Norris), data-raw/T2.tab and data-raw/T4.tab (github.com/dcnorris/precautionary, ------
 # -- commit b4124b9): every path of the 3+3 with 2 and 4 doses, enumerated by the package's Prolog specification ----
 # Each path is a 2 x D matrix: row c = DLTs in the c-th cohort of 3 at each dose, NA = cohort not enrolled. The
-# variant is escalation's get_three_plus_three(allow_deescalate = TRUE), "the (most?) common variant of the 3+3
-# design, which requires that at least 6 patients be treated at a dose before it may be declared as 'the' MTD"
-# (precautionary man/exact.Rd, Korn et al. 1994) — dartnk with deescalate=true, expand_top_level=true. The same
+# variant is "the (most?) common variant of the 3+3 design, which requires that at least 6 patients be treated at
+# a dose before it may be declared as 'the' MTD" (precautionary man/exact.Rd, Korn et al. 1994) — dartnk with
+# deescalate=true, expand_top_level=true. (escalation's own allow_deescalate = TRUE paths stop at the top level
+# after 0/3, which Norris points out in vignettes/DTP-vs-Korn94.Rmd; precautionary enumerates Korn's rule.) The same
 # help page prints the count for 4 doses: "the 262nd of 442 such paths". The tables are copied in the files'
 # order, one path per token "row1/row2" (one character per dose, "-" for NA; T2 "0 0 / NA 0" is "00/-0"). The path set alone fixes, for any true DLT rates, the law of the sample size and the expected patients
 # and DLTs per level, so those operating characteristics of `dartnk oc` are checked against the peer's own
@@ -316,40 +317,3 @@ def test_precautionary_path_counts_separate_the_variants(protocol, deescalate, e
     s = settings_with(protocol.escalation, deescalate=deescalate, expand_top_level=expand_top)
     assert [len(dartnk_paths(s, k)) for k in (2, 3, 4)] != [PRECAUTIONARY_JVD[k] for k in (2, 3, 4)]
 
-
-# -- AplusB (Wheeler, Sweeting & Mander, PLOS ONE 2016;11:e0159026; github.com/graham-wheeler/AplusB): exact ------
-# -- operating characteristics of A+B designs, as quoted in R escalation's tests/testthat/test_simulate_trials.R ----
-# -- (github.com/brockk/escalation, commit 1702b6b, test "3+3 simulations match independent source"): ---------------
-#   5 doses, true DLT 0.1 0.2 0.3 0.4 0.5, de-escalation:     c(0.1, 0.28, 0.33, 0.2, 0.06, 0.02)   # Wheeler stats
-#   8 doses, true DLT 0.1 … 0.8, no de-escalation:            c(0.09, 0.26, 0.33, 0.22, 0.08, 0.02, 0, 0, 0)
-# P(no dose), P(level 1), …, P(level K) recommended, printed to 2 decimals from an app that displays 3 (so a value
-# may carry two roundings: 0.3247 → 0.325 → 0.33). Tolerance: half a unit of each, 0.005 + 0.0005.
-# Variant: the app is by the authors of bcrm::threep3, whose documented rules it shares: 3+3 on cohorts of 3,
-# de-escalation to a level with fewer than 6 patients (or none), and 0/3 at the top level ends the trial with the top
-# level as MTD — no expansion there. The 5-dose row separates the top-level rule: with expand_top_level=true dartnk
-# gives 0.0659 at level 4 and 0.0107 at level 5, the top (printed 0.06 and 0.02), so only expand_top_level=false fits.
-APLUSB_TOL = 0.005 + 0.0005
-APLUSB_DEESCALATE = ("0.1,0.2,0.3,0.4,0.5", [0.1, 0.28, 0.33, 0.2, 0.06, 0.02])
-APLUSB_NO_DEESCALATE = ("0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8", [0.09, 0.26, 0.33, 0.22, 0.08, 0.02, 0, 0, 0])
-
-
-def test_aplusb_with_deescalation_through_dartnk_oc():
-    tox, printed = APLUSB_DEESCALATE
-    out = oc_json(tox, "deescalate=true", "expand_top_level=false")
-    assert out["method"] == "exact"
-    assert out["p_select"] == pytest.approx(printed, abs=APLUSB_TOL)
-
-
-def test_aplusb_with_deescalation_is_not_the_top_expanding_variant():
-    tox, printed = APLUSB_DEESCALATE
-    out = oc_json(tox, "deescalate=true", "expand_top_level=true")
-    misses = [i for i, (got, want) in enumerate(zip(out["p_select"], printed)) if abs(got - want) > APLUSB_TOL]
-    assert misses == [4, 5]  # P(MTD = level 4) and P(MTD = level 5)
-
-
-@pytest.mark.parametrize("expand_top", ["true", "false"])
-def test_aplusb_without_deescalation_through_dartnk_oc(expand_top):
-    # The top level (DLT rate 0.8) is reached with probability < 1e-4, so its rule cannot show in 2 decimals.
-    tox, printed = APLUSB_NO_DEESCALATE
-    out = oc_json(tox, "deescalate=false", f"expand_top_level={expand_top}")
-    assert out["p_select"] == pytest.approx(printed, abs=APLUSB_TOL)

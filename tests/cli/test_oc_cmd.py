@@ -72,6 +72,21 @@ def test_readable_table():
     assert res.returncode == 0 and "±" in res.stdout and "simulation of 500 trials (seed 1)" in res.stdout
 
 
+def test_readable_summary_lines_name_the_ttl_and_the_peer_tools():
+    # Chen-Zheng calculator's saved table (tests/design/test_published_oc_calculators.py): overall DLT rate 0.175;
+    # its TTL 0.189 averages levels 1-5 only, Lin & Shih's definition over all six levels gives 0.1985.
+    res = run_cli("oc", "--tox", "0.05,0.1,0.15,0.25,0.35,0.5", "--set", "deescalate=false", "--set", "expand_top_level=false")
+    assert res.returncode == 0, res.stderr
+    assert "target toxicity level): 0.1985" in res.stdout and "E[DLTs]/E[patients]: 0.1749" in res.stdout
+    assert "The same rules as: bcrm::threep3(truep, threep3.esc.only = TRUE)" in res.stdout
+    res = run_cli("oc", "--tox", TOX, "--set", "deescalate=true", "--set", "expand_top_level=false")
+    assert "The same rules as: bcrm::threep3(truep);" in res.stdout
+    res = run_cli("oc", "--tox", TOX, "--start-level", "2")
+    assert "The same rules as" not in res.stdout  # peers are mapped for a start at level 1 only
+    res = run_cli("oc", "--tox", "0.2,0.3", "--set", "cohort_expansion=2", "--set", "escalate_max_dlts_expanded=0")
+    assert res.returncode == 0 and "The same rules as" not in res.stdout
+
+
 def test_decisions_table():
     res = run_cli("decisions")
     assert res.returncode == 0, res.stderr

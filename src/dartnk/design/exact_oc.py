@@ -53,6 +53,20 @@ class OperatingCharacteristics:
     n_sims: int | None = None
     seed: int | None = None
 
+    @property
+    def target_toxicity_level(self) -> float | None:
+        """Expected true DLT probability of the level declared MTD, given that one is declared (Lin & Shih,
+        Biostatistics 2001;2:203–215, quantity (iii)): Σ p_i P(MTD = i) / Σ P(MTD = i); None if none can be."""
+        declared = sum(self.p_select[1:])
+        if declared <= 0:
+            return None
+        return sum(p * q for p, q in zip(self.true_tox, self.p_select[1:])) / declared
+
+    @property
+    def overall_dlt_rate(self) -> float:
+        """E[DLTs] / E[patients] over the whole arm (the Chen et al. 2018 calculator's "overall rate")."""
+        return self.mean_total_dlts / self.mean_n if self.mean_n > 0 else 0.0
+
     def to_json(self, settings: dict[str, Any]) -> dict[str, Any]:
         """The ``dartnk oc --json`` object."""
         out: dict[str, Any] = {

@@ -46,6 +46,27 @@ def test_cohort_size_zero_is_named():
     assert any(p.startswith("escalation.cohort_size: ") and "got 0" in p for p in problems), problems
 
 
+def test_committee_quorum_is_checked_and_the_section_is_optional(protocol):
+    assert protocol.committee.approvals_required == 1  # DEFAULT: the chair signs for the committee
+    problems = _broken(lambda d: d["committee"].__setitem__("approvals_required", 0))
+    assert any(p.startswith("committee.approvals_required: ") and "got 0" in p for p in problems), problems
+    d = yaml.safe_load(default_protocol_text())
+    del d["committee"]
+    parsed, problems = protocol_problems(yaml.safe_dump(d))
+    assert problems == [] and parsed.committee.approvals_required == 1
+
+
+def test_a_key_given_twice_is_named_not_silently_overwritten():
+    # YAML keeps the last of two equal keys; a protocol must not be ambiguous, so both places are named.
+    text = default_protocol_text()
+    text = text.replace("\n  cohort_size: 3", "\n  cohort_size: 3\n  cohort_size: 2", 1)
+    text += "\ncommittee:\n  approvals_required: 3\n"
+    _, problems = protocol_problems(text)
+    fields = [p.field for p in problems]
+    assert fields == ["escalation.cohort_size", "committee"], problems
+    assert all("one entry per key" in p.expected and "first at line" in p.expected for p in problems)
+
+
 def test_every_problem_is_reported_at_once():
     def edit(d):
         d["escalation"]["cohort_size"] = 0

@@ -272,3 +272,45 @@ def test_a_signer_with_a_password_must_give_it(api):
     r = api.call("POST", f"/decisions/{d['id']}/sign", "chair", {"meaning": "approved", "password": "long password 1"})
     assert r.status_code == 200 and r.json()["status"] == "approved"
     assert "long password" not in str(api.call("GET", "/audit", "admin", params={"limit": 1000}).json())
+
+
+def test_a_committee_quorum_needs_approvals_by_distinct_members(database_url):
+    # protocol committee.approvals_required = 2 (e.g. a majority of a 3-member committee): the first approval
+    # is signed and audited but changes nothing; a rejection is shown and leaves the proposal pending; the
+    # second member's approval makes it effective.
+    from dartnk.protocol.loader import default_protocol
+    from tests.service.conftest import make_api
+
+    p = default_protocol()
+    api = make_api(database_url, protocol=p.model_copy(update={
+        "committee": p.committee.model_copy(update={"approvals_required": 2})}))
+    api.add_user("smc3", "committee_member")
+    pids, d0 = first_cohort(api)
+    at(api, d0[1] + timedelta(days=28))
+    api.call("POST", "/trial/advance", "monitor")
+    d = api.call("GET", "/decisions", "smc").json()[0]
+    assert (d["status"], d["approvals"], d["approvals_required"]) == ("proposed", 0, 2)
+
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "smc", {"meaning": "approved", "comment": "0/3 at DL1"})
+    assert r.status_code == 200 and (r.json()["status"], r.json()["approvals"]) == ("proposed", 1)
+    arm = {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}["DLL3-CD56"]
+    assert arm["status"] == "awaiting_committee" and arm["current_level"] == "DL1" and arm["open_slots"] == 0
+    assert api.call("POST", f"/decisions/{d['id']}/sign", "smc", {"meaning": "approved"}).status_code == 409
+    # the committee's web page says how far the quorum is
+    api.call("POST", "/users", "admin", {"name": "chair", "role": "committee_member", "password": "long password 1"})
+    assert api.client.post("/login", data={"name": "chair", "password": "long password 1"}).status_code == 200
+    page = api.client.get("/decisions").text
+    assert "1 of 2 approvals" in page and "2 approvals by different members make" in page
+
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "smc3", {"meaning": "rejected", "comment": "wait for PK"})
+    assert r.status_code == 200 and (r.json()["status"], r.json()["approvals"]) == ("rejected", 1)
+    assert {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}["DLL3-CD56"]["current_level"] == "DL1"
+
+    r = api.call("POST", f"/decisions/{d['id']}/sign", "smc2", {"meaning": "approved"})
+    assert r.status_code == 200 and (r.json()["status"], r.json()["approvals"]) == ("approved", 2)
+    assert [s["signer"] for s in r.json()["signatures"]] == ["smc", "smc3", "smc2"]
+    arm = {a["arm"]: a for a in api.call("GET", "/arms", "stat").json()}["DLL3-CD56"]
+    assert arm["current_level"] == "DL2" and arm["open_slots"] == 3
+    assert api.call("GET", "/audit/verify", "admin").json()["ok"] is True
+    api.client.close()
+    api.app.state.db.dispose()

@@ -31,12 +31,36 @@ def protocol_problems(text: str) -> tuple[Protocol | None, list[Problem]]:
         return None, [Problem("yaml", f"valid YAML ({getattr(exc, 'problem', exc)} at {where})", has_value=False)]
     if not isinstance(data, dict):
         return None, [Problem("protocol", "a YAML mapping at the top level", type(data).__name__)]
+    duplicates = _duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
+    if duplicates:  # YAML would silently keep the last one: a protocol must not be ambiguous
+        return None, duplicates
     try:
         protocol = Protocol.model_validate(data)
     except ValidationError as exc:
         return None, problems_from_pydantic(exc)
     problems = protocol.cross_problems()
     return (None if problems else protocol), problems
+
+
+def _duplicate_keys(node: yaml.Node | None, path: str = "") -> list[Problem]:
+    """Keys given twice in one mapping, anywhere in the document, with their field path and lines."""
+    out: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            field = f"{path}.{key}" if path else key
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                out.append(Problem(field, f"one entry per key (given again at line {line}; first at line "
+                                          f"{first_line[key]})", has_value=False))
+            else:
+                first_line[key] = line
+            out += _duplicate_keys(value_node, field)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, f"{path}.{i}")
+    return out
 
 
 def parse_protocol(text: str) -> Protocol:

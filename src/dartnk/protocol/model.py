@@ -7,6 +7,7 @@ from pydantic import Field
 from dartnk.errors import Problem
 from dartnk.protocol.antigens import Antigen, Construct
 from dartnk.protocol.base import ProtocolModel
+from dartnk.protocol.committee import CommitteeSettings
 from dartnk.protocol.dlt import DltDefinition, Evaluability
 from dartnk.protocol.dosing import DoseLevel, Infusions, Lymphodepletion, SecondCycle
 from dartnk.protocol.eligibility import Eligibility
@@ -45,6 +46,7 @@ class Protocol(ProtocolModel):
     expansion: Expansion
     response: RecistSettings
     ctcae: CtcaeSettings = CtcaeSettings()   # optional section: older protocol files stay valid
+    committee: CommitteeSettings = CommitteeSettings()   # optional section, as ctcae
     follow_up: FollowUp
     eligibility: Eligibility
 

@@ -55,6 +55,7 @@ def summary_lines(p: Protocol) -> list[str]:
     lines += [f"  DLT: {r.text}" for r in p.dlt.rules]
     lines += [f"Evaluable: {p.evaluability.required_infusions} infusions received or a DLT",
               f"Assignment: {p.assignment.policy}; waitlist up to {p.assignment.max_wait_days} days",
+              f"Safety monitoring committee: {p.committee.approvals_required} signed approval(s) make a proposal effective",
               "",
               "Interim selection gates: "
               f"RP2D declared, DLT rate ≤ {p.selection.gates.max_dlt_rate_at_rp2d:g}, "

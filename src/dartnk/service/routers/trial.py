@@ -49,7 +49,8 @@ def list_decisions(status: Optional[Literal["proposed", "approved", "rejected"]]
 @router.post("/decisions/{decision_id}/sign")
 def sign_decision(body: SignatureIn, decision_id: int = Path(ge=1, le=2**31 - 1),
                   c: Conduct = Depends(conduct)) -> dict[str, Any]:
-    """A committee member signs (approved or rejected); an approval makes the engine act on it.
+    """A committee member signs (approved or rejected); the protocol's ``committee.approvals_required``-th
+    approval by distinct members makes the engine act on it (until then the proposal stays pending).
 
     A signer who has a password gives it in ``password`` (the token is the other component)."""
     return decisions.sign(c, decision_id, body, require_password=True)

@@ -17,7 +17,8 @@ def _decisions_page(request: Request, p: Page, error: str | None = None, status:
     from dartnk.service.workflow import decisions
 
     return render(request, p, "decisions.html", status=status, decisions=decisions.list_decisions(p.conduct, None),
-                  can_sign=p.principal.may(Action.SIGN_DECISION), error=error)
+                  can_sign=p.principal.may(Action.SIGN_DECISION), error=error,
+                  approvals_required=decisions.approvals_required(p.conduct))
 
 
 @router.get("/decisions", response_class=HTMLResponse)

@@ -216,31 +216,12 @@ def oc_table_lines(result, settings, names: list[str] | None = None) -> list[str
     lines.append("Expected true DLT rate of the declared MTD (Lin & Shih's target toxicity level): "
                  + ("none is declared" if ttl is None else f"{ttl:.4f}")
                  + f"; overall DLT rate E[DLTs]/E[patients]: {result.overall_dlt_rate:.4f}")
+    from dartnk.design.peer_tools import same_rules_as
+
     peers = same_rules_as(settings, result.start)
     if peers:
         lines.append("The same rules as: " + "; ".join(peers))
     return lines
-
-
-def same_rules_as(settings, start: int) -> list[str]:
-    """Peer tools whose 3+3 follows these settings (classic A = B = 3 rule, start at level 1 only);
-    the evidence for each is in docs/escalation.md, "Which settings reproduce which peer tool"."""
-    from dartnk.protocol.escalation import MtdRule
-
-    s = settings
-    classic = (s.cohort_size, s.cohort_expansion, s.escalate_max_dlts, s.expand_max_dlts,
-               s.escalate_max_dlts_expanded) == (3, 3, 0, 1, 1) and s.mtd_rule is MtdRule.BELOW_TOXIC
-    if not classic or start != 0:
-        return []
-    table = {
-        (True, False): ["bcrm::threep3(truep)", "AplusB with de-escalation",
-                        "escalation::get_three_plus_three(K, allow_deescalate = TRUE)"],
-        (False, False): ["bcrm::threep3(truep, threep3.esc.only = TRUE)", "AplusB without de-escalation",
-                         "escalation::get_three_plus_three(K)", "Lin & Shih (2001) without de-escalation"],
-        (True, True): ["precautionary::exact() (Korn et al. 1994: 6 patients at the MTD)"],
-        (False, True): [],
-    }
-    return table[(s.deescalate, s.expand_top_level)]
 
 
 def _prob(p: float) -> str:

@@ -79,6 +79,13 @@ class EscalationSettings(ProtocolModel):
         """A + B: the most patients one level can hold."""
         return self.cohort_size + self.cohort_expansion
 
+    @property
+    def is_classic_3_plus_3(self) -> bool:
+        """Storer's 3+3 table (A = B = 3; escalate on 0/3 or ≤ 1/6, expand on 1/3) with the MTD the level below
+        a too-toxic one; ``deescalate`` and ``expand_top_level`` may take either value."""
+        return ((self.cohort_size, self.cohort_expansion, self.escalate_max_dlts, self.expand_max_dlts,
+                 self.escalate_max_dlts_expanded) == (3, 3, 0, 1, 1) and self.mtd_rule is MtdRule.BELOW_TOXIC)
+
     @model_validator(mode="after")
     def _coherent(self) -> "EscalationSettings":
         a, b = self.cohort_size, self.cohort_expansion

@@ -24,22 +24,31 @@ def default_protocol_text() -> str:
 def protocol_problems(text: str) -> tuple[Protocol | None, list[Problem]]:
     """Validate YAML text; return the protocol (when valid) and every problem found."""
     try:
-        data = yaml.safe_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         return None, [Problem("yaml", f"valid YAML ({getattr(exc, 'problem', exc)} at {where})", has_value=False)]
     if not isinstance(data, dict):
         return None, [Problem("protocol", "a YAML mapping at the top level", type(data).__name__)]
-    duplicates = _duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
-    if duplicates:  # YAML would silently keep the last one: a protocol must not be ambiguous
-        return None, duplicates
+    # YAML keeps the last of two equal keys silently; a protocol must not be ambiguous, so they are problems too
+    duplicates = _duplicate_keys(node)
     try:
         protocol = Protocol.model_validate(data)
     except ValidationError as exc:
-        return None, problems_from_pydantic(exc)
-    problems = protocol.cross_problems()
+        return None, duplicates + problems_from_pydantic(exc)
+    problems = duplicates + protocol.cross_problems()
     return (None if problems else protocol), problems
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, object]:
+    """Parse once: the node tree (with lines, for the duplicate-key check) and the data built from it."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _duplicate_keys(node: yaml.Node | None, path: str = "") -> list[Problem]:

@@ -103,7 +103,7 @@ def _check_password(session, c: Conduct, password: str | None, required: bool) -
         raise Unauthorized.field("password", "…", "your own password")
 
 
-def decision_json(d: Decision, sigs: list[Signature], required: int = 1) -> dict[str, Any]:
+def decision_json(d: Decision, sigs: list[Signature], required: int) -> dict[str, Any]:
     return {"id": d.id, "key": d.key, "kind": d.kind, "arm": d.arm, "dose_level": d.dose_level,
             "action": d.proposal.get("action"), "n_patients": d.proposal.get("n_patients"), "reason": d.reason,
             "status": d.status, "proposed_at": d.proposed_at.isoformat(),

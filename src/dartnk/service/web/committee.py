@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from dartnk.service.auth import Action
 from dartnk.service.schemas import SignatureIn
-from dartnk.service.web.deps import Page, page, require_csrf
+from dartnk.service.web.deps import Page, checked_form, page
 from dartnk.service.web.render import attempt, clean, parse, redirect, render
 
 router = APIRouter()
@@ -30,8 +30,7 @@ def decisions_page(request: Request, p: Page = Depends(page)):
 async def sign(request: Request, decision_id: int, p: Page = Depends(page)):
     from dartnk.service.workflow import decisions
 
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    require_csrf(request, p, form.get("csrf_token"))
+    form = await checked_form(request, p)
     if form.get("attest") != "yes":
         return _decisions_page(request, p, "attest: tick the box to sign electronically in your own name", 422)
     values = {k: v for k, v in clean(form).items() if k in ("meaning", "comment", "password")}

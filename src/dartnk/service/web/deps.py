@@ -59,3 +59,10 @@ def require_csrf(request: Request, p: Page, token: str | None) -> None:
     token = token or request.headers.get(ws.CSRF_HEADER)
     if not ws.csrf_ok(secret(request), p.session, token):
         raise Forbidden.field("csrf_token", "missing or wrong", "the form's CSRF token (reload the page)")
+
+
+async def checked_form(request: Request, p: Page) -> dict[str, str]:
+    """The posted form's fields as text, after its CSRF token is checked (403 otherwise)."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    require_csrf(request, p, form.get("csrf_token"))
+    return form

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from dartnk.service.schemas import AdverseEventIn, TumorAssessmentIn
 from dartnk.service.web.ae_forms import adverse_event_body, tumor_assessment_body
-from dartnk.service.web.deps import Page, page, require_csrf
+from dartnk.service.web.deps import Page, checked_form, page
 from dartnk.service.web.render import attempt, parse, redirect, render
 
 router = APIRouter(prefix="/patients/{pid}")
@@ -42,8 +42,7 @@ def adverse_event_form(request: Request, pid: str, p: Page = Depends(page)):
 async def adverse_event(request: Request, pid: str, p: Page = Depends(page)):
     from dartnk.service.workflow import safety
 
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    require_csrf(request, p, form.get("csrf_token"))
+    form = await checked_form(request, p)
     _, error, status = attempt(lambda: safety.add_adverse_event(p.conduct, pid, parse(AdverseEventIn, adverse_event_body(form))))
     if error:
         return _ae_page(request, p, pid, form, str(error), status)
@@ -81,8 +80,7 @@ def tumor_form(request: Request, pid: str, p: Page = Depends(page)):
 async def tumor_assessment(request: Request, pid: str, p: Page = Depends(page)):
     from dartnk.service.workflow import outcomes
 
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    require_csrf(request, p, form.get("csrf_token"))
+    form = await checked_form(request, p)
     _, error, status = attempt(lambda: outcomes.add_tumor_assessment(p.conduct, pid, parse(TumorAssessmentIn, tumor_assessment_body(form))))
     if error:
         return _tumor_page(request, p, pid, form, str(error), status)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from dartnk.service.auth import Action
 from dartnk.service.schemas import PatientIn
 from dartnk.service.web import session as ws
-from dartnk.service.web.deps import Page, page, require_csrf, secret
+from dartnk.service.web.deps import Page, checked_form, page, secret
 from dartnk.service.web.render import attempt, clean, parse, redirect, render
 
 router = APIRouter()
@@ -47,8 +47,7 @@ async def login(request: Request):
 
 @router.post("/logout")
 async def logout(request: Request, p: Page = Depends(page)):
-    form = await request.form()
-    require_csrf(request, p, form.get("csrf_token"))
+    await checked_form(request, p)
     response = redirect("/login")
     response.delete_cookie(ws.COOKIE_NAME)
     return response
@@ -84,9 +83,7 @@ def patients(request: Request, p: Page = Depends(page)):
 async def register(request: Request, p: Page = Depends(page)):
     from dartnk.service.workflow import patients as wf
 
-    form = dict(await request.form())
-    require_csrf(request, p, form.get("csrf_token"))
-    values = clean(form)
+    values = clean(await checked_form(request, p))
     result, error, status = attempt(lambda: wf.register(p.conduct, parse(PatientIn, values)))
     if error:
         return _patients_page(request, p, values, str(error), status)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from dartnk.service.web import record_forms as rf
-from dartnk.service.web.deps import Page, page, require_csrf
+from dartnk.service.web.deps import Page, checked_form, page
 from dartnk.service.web.render import attempt, redirect, render
 
 router = APIRouter(prefix="/patients/{pid}")
@@ -42,8 +42,7 @@ def screening_form(request: Request, pid: str, p: Page = Depends(page)):
 async def screening(request: Request, pid: str, p: Page = Depends(page)):
     from dartnk.service.workflow import patients as wf
 
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    require_csrf(request, p, form.get("csrf_token"))
+    form = await checked_form(request, p)
     record = rf.screening_record(form, rf.form_labs(request.app.state.protocol))
     existing = _stored_record(p, pid, "Screening") is not None
     _, error, status = attempt(lambda: wf.screen(p.conduct, pid, record, form.get("reason") or None))
@@ -63,8 +62,7 @@ def antigens_form(request: Request, pid: str, p: Page = Depends(page)):
 async def antigens(request: Request, pid: str, p: Page = Depends(page)):
     from dartnk.service.workflow import patients as wf
 
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    require_csrf(request, p, form.get("csrf_token"))
+    form = await checked_form(request, p)
     record = rf.antigen_record(form, [a.id for a in request.app.state.protocol.antigens])
     existing = _stored_record(p, pid, "AntigenProfile") is not None
     _, error, status = attempt(lambda: wf.profile_antigens(p.conduct, pid, record, form.get("reason") or None))

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from dartnk.service import schemas as s
-from dartnk.service.web.deps import Page, page, require_csrf
+from dartnk.service.web.deps import Page, checked_form, page
 from dartnk.service.web.pages import patient_page
 from dartnk.service.web.render import attempt, clean, parse, redirect
 
@@ -51,8 +51,7 @@ def _workflow(dotted: str):
 
 def _handler(step: Step):
     async def post(request: Request, pid: str, p: Page = Depends(page)) -> Any:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        require_csrf(request, p, form.get("csrf_token"))
+        form = await checked_form(request, p)
         extra = [int(request.path_params[name]) for name in step.int_params]
         fn = _workflow(step.workflow)
         _, error, status = attempt(lambda: fn(p.conduct, pid, *extra, parse(step.body, clean(form))))

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from dartnk.errors import InputError
 from dartnk.service.auth import Action
-from dartnk.service.web.deps import Page, page, require_csrf
+from dartnk.service.web.deps import Page, checked_form, page
 from dartnk.service.web.render import redirect, render
 
 router = APIRouter(prefix="/simulate")
@@ -98,8 +98,7 @@ async def start(request: Request, p: Page = Depends(page)):
     from dartnk.errors import DartnkError
     from dartnk.sim.scenario import shipped_names
 
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    require_csrf(request, p, form.get("csrf_token"))
+    form = await checked_form(request, p)
     p.principal.require(Action.READ_TRIAL)
     try:
         scenario, trials, seed = _check(form, shipped_names())
